@@ -1,0 +1,56 @@
+# Two commands do all the set-up on a fresh clone:
+#   make serve   the site at http://127.0.0.1:8000/
+#   make test    the whole suite
+# Both create .venv and install the package with its docs and test extras.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+export NO_MKDOCS_2_WARNING := 1
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: help serve test build contract browser-deps clean
+
+help:
+	@echo "make serve         build and serve the site at http://127.0.0.1:8000/"
+	@echo "make test          run everything: package tests, snippets, docs blocks, site build, browser"
+	@echo "make build         build the site into site/ (mkdocs build --strict)"
+	@echo "make contract      check the docs contract only (fast)"
+	@echo "make clean         remove .venv, site/ and caches"
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Python >= 3.10 is needed; run make PYTHON=/path/to/python3.1x")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[docs,test]'
+	@touch $@
+
+serve: $(STAMP)
+	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
+
+build: $(STAMP)
+	$(BIN)/mkdocs build --strict --site-dir site
+
+contract: $(STAMP)
+	$(BIN)/python -m gilexamples.sitebuild.contract .
+
+# The browser tests drive Debian's Chromium. Install it where we can (root with
+# apt-get); elsewhere the browser tests skip and say why.
+browser-deps:
+	@if command -v chromium >/dev/null 2>&1; then \
+	  :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+	  echo "note: chromium is not installed and cannot be installed here; the browser tests will skip"; \
+	fi
+
+test: $(STAMP) browser-deps
+	$(BIN)/python -m gilexamples.sitebuild.contract .
+	$(BIN)/python -m pytest tests docs --codeblocks
+
+clean:
+	rm -rf $(VENV) site .pytest_cache
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,526 @@
+"""The link registry: every external URL the site uses, with its checked status.
+
+``docs/links.yml`` lists each external URL (``http://`` or ``https://``, not
+loopback) that any page links to, with what is known about it::
+
+    - url: https://peps.python.org/pep-0703/
+      title: "PEP 703: Making the Global Interpreter Lock Optional in CPython"
+      status: live            # live | moved | dead | unchecked
+      moved_to: ...           # only with status moved (required) or dead (optional successor)
+      checked: "2026-11-25"   # the date the status was established
+      how: stored copy found with the search tool; not fetched live
+
+Which pages use an entry is not stored: :func:`used_by` derives it from the
+pages every time, so it cannot go stale.
+
+Offline (the tests, ``python -m gilexamples.sitebuild.links lint``) this
+module finds:
+
+* ``unknown-url``: a page (``docs/**/*.md`` or a notebook's Markdown cell)
+  links to an external URL the registry does not list;
+* ``unused-entry``: a registry entry no page uses;
+* ``duplicate-entry`` and ``bad-entry``: the registry itself is malformed;
+* ``branch-line-link``: a GitHub source link to a moving branch
+  (``blob/master/...#L132``, ``blob/main/...#L10``): the line it names drifts
+  as the branch moves; link a tag or a commit instead.
+
+Online, ``python -m gilexamples.sitebuild.links check [--update]`` asks each
+URL (HEAD, then GET when HEAD is refused), bounded by a per-request timeout
+and a total deadline, and with ``--update`` writes what it learnt back to the
+registry. With no network it says so in one line, exits 3, and leaves the
+file untouched.
+
+A "link" here is a URL a reader can see or click on a page: Markdown inline
+links and images, reference definitions, ``<autolinks>``, HTML ``href``/
+``src`` attributes, and bare URLs in prose. URLs inside fenced code blocks
+and inline code are not links (they are code, shown as typed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import json
+import re
+import socket
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Iterator
+
+__all__ = [
+    "STATUSES",
+    "Entry",
+    "Problem",
+    "RegistryError",
+    "extract_urls",
+    "page_urls",
+    "site_urls",
+    "load_registry",
+    "parse_registry",
+    "dump_registry",
+    "check",
+    "used_by",
+    "probe_network",
+    "check_url",
+    "main",
+]
+
+#: The statuses an entry may have.
+STATUSES = ("live", "moved", "dead", "unchecked")
+
+REGISTRY = Path("docs") / "links.yml"
+
+_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
+_INLINE_CODE = re.compile(r"(`+)(?:(?!\1).)+?\1", re.S)
+_URL = re.compile(r"""https?://[^\s<>"'`\]\[{}|\\^]+""", re.I)
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_BRANCH_LINE = re.compile(
+    r"^https?://github\.com/[^/]+/[^/]+/blob/(master|main)/[^#]*#L\d+", re.I)
+_LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1", "[::1]", "0.0.0.0"}
+
+
+class RegistryError(ValueError):
+    """The registry file cannot be read as a list of entries."""
+
+
+@dataclass
+class Entry:
+    """One registry entry."""
+
+    url: str
+    title: str
+    status: str
+    checked: str
+    how: str
+    moved_to: str | None = None
+    line: int = 0  # where the entry starts in the file (0 when not from a file)
+
+    def as_dict(self) -> dict:
+        data = {"url": self.url, "title": self.title, "status": self.status}
+        if self.moved_to:
+            data["moved_to"] = self.moved_to
+        data.update(checked=self.checked, how=self.how)
+        return data
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding of the offline check, at a file and line."""
+
+    kind: str
+    path: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.kind}: {self.message}"
+
+
+# --------------------------------------------------------------- finding URLs
+
+def _strip_trailing(url: str) -> str:
+    """Drop punctuation that ends a sentence, not a URL: 'x.html).' -> 'x.html'."""
+    while url and url[-1] in ".,;:!?*_'\"":
+        url = url[:-1]
+    # A closing parenthesis belongs to the URL only if it opens one too
+    # (https://en.wikipedia.org/wiki/Lock_(computer_science)).
+    while url.endswith(")") and url.count("(") < url.count(")"):
+        url = url[:-1]
+    return url
+
+
+def is_external(url: str) -> bool:
+    """An http(s) URL to a host other than this machine."""
+    parsed = urllib.parse.urlsplit(url)
+    if parsed.scheme.lower() not in ("http", "https"):
+        return False
+    host = (parsed.hostname or "").lower()
+    return bool(host) and host not in _LOOPBACK_HOSTS
+
+
+def extract_urls(text: str) -> Iterator[tuple[str, int]]:
+    """Yield ``(url, line)`` for every external URL a reader sees in Markdown ``text``.
+
+    Fenced code blocks and inline code spans are skipped.
+    """
+    fence: str | None = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        opener = _FENCE.match(line)
+        if fence is not None:
+            if opener and opener.group(1)[0] == fence[0] and len(opener.group(1)) >= len(fence) \
+                    and not line.strip()[len(opener.group(1)):].strip():
+                fence = None
+            continue
+        if opener:
+            fence = opener.group(1)
+            continue
+        prose = _INLINE_CODE.sub(" ", line)
+        for match in _URL.finditer(prose):
+            url = _strip_trailing(match.group(0))
+            if is_external(url):
+                yield url, number
+
+
+def notebook_markdown(path: Path) -> str:
+    """The Markdown cells of a notebook, joined (each cell separated by a blank line)."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    parts = []
+    for cell in data.get("cells", []):
+        if cell.get("cell_type") == "markdown":
+            source = cell.get("source", "")
+            parts.append("".join(source) if isinstance(source, list) else source)
+    return "\n\n".join(parts)
+
+
+def page_urls(path: Path) -> list[tuple[str, int]]:
+    """The external URLs in one page (``.md``) or notebook (``.ipynb``)."""
+    if path.suffix == ".ipynb":
+        text = notebook_markdown(path)
+    else:
+        text = path.read_text(encoding="utf-8")
+    return list(extract_urls(text))
+
+
+def _pages(root: Path) -> list[Path]:
+    docs = root / "docs"
+    return sorted(list(docs.rglob("*.md")) + list(docs.rglob("*.ipynb")))
+
+
+def site_urls(root: Path | str = ".") -> dict[str, list[tuple[str, int]]]:
+    """``{url: [(page, line), ...]}`` over every page and notebook under ``root/docs``."""
+    root = Path(root)
+    found: dict[str, list[tuple[str, int]]] = {}
+    for page in _pages(root):
+        if ".ipynb_checkpoints" in page.parts:
+            continue
+        rel = page.relative_to(root).as_posix()
+        for url, line in page_urls(page):
+            found.setdefault(url, []).append((rel, line))
+    return found
+
+
+def used_by(root: Path | str = ".") -> dict[str, list[str]]:
+    """``{url: [page, ...]}``: the pages that use each URL (derived, never stored)."""
+    return {url: sorted({page for page, _ in uses})
+            for url, uses in site_urls(root).items()}
+
+
+# ------------------------------------------------------------ the registry file
+
+_FIELDS = ("url", "title", "status", "moved_to", "checked", "how")
+_REQUIRED = ("url", "title", "status", "checked", "how")
+
+
+def parse_registry(text: str, path: str = "docs/links.yml") -> tuple[list[Entry], list[Problem]]:
+    """Parse registry text into entries, and the problems found in it.
+
+    Raises :class:`RegistryError` when the text is not YAML or not a list of mappings.
+    """
+    try:
+        import yaml
+    except ImportError as error:  # pragma: no cover - PyYAML comes with mkdocs
+        raise RegistryError("reading the link registry needs PyYAML (pip install pyyaml)") from error
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise RegistryError(f"{path}: not valid YAML: {error}".splitlines()[0]) from None
+    if data is None:
+        data = []
+    if not isinstance(data, list):
+        raise RegistryError(f"{path}: expected a list of entries, found {type(data).__name__}")
+
+    starts = [i + 1 for i, line in enumerate(text.splitlines()) if line.startswith("- ")]
+    entries: list[Entry] = []
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    for index, item in enumerate(data):
+        line = starts[index] if index < len(starts) else 0
+        if not isinstance(item, dict):
+            problems.append(Problem("bad-entry", path, line, "an entry must be a mapping"))
+            continue
+        item = {k: (v.isoformat() if isinstance(v, _dt.date) else v) for k, v in item.items()}
+        bad = []
+        if "used_by" in item:
+            bad.append("'used_by' is derived from the pages, not stored (see `links list`)")
+        unknown = sorted(set(item) - set(_FIELDS) - {"used_by"})
+        if unknown:
+            bad.append(f"unknown field(s) {', '.join(unknown)}")
+        for name in _REQUIRED:
+            if not isinstance(item.get(name), str) or not item[name].strip():
+                bad.append(f"'{name}' is missing or empty")
+        url = item.get("url") if isinstance(item.get("url"), str) else ""
+        if url and not is_external(url):
+            bad.append(f"'url' is not an external http(s) URL: {url}")
+        status = item.get("status")
+        if isinstance(status, str) and status not in STATUSES:
+            bad.append(f"'status' must be one of {', '.join(STATUSES)}, not {status!r}")
+        moved_to = item.get("moved_to")
+        if status == "moved" and not moved_to:
+            bad.append("status 'moved' needs 'moved_to'")
+        if moved_to is not None and (not isinstance(moved_to, str) or not is_external(moved_to)):
+            bad.append(f"'moved_to' is not an external http(s) URL: {moved_to!r}")
+        if status in ("live", "unchecked") and moved_to:
+            bad.append(f"status {status!r} with a 'moved_to' (use 'moved', or drop it)")
+        checked = item.get("checked")
+        if isinstance(checked, str) and not _DATE.match(checked):
+            bad.append(f"'checked' must be a date YYYY-MM-DD, not {checked!r}")
+        if bad:
+            problems.append(Problem("bad-entry", path, line, f"{url or '(no url)'}: " + "; ".join(bad)))
+            continue
+        if url in seen:
+            problems.append(Problem("duplicate-entry", path, line,
+                                    f"{url} is already listed at line {seen[url]}"))
+            continue
+        seen[url] = line
+        entries.append(Entry(url=url, title=item["title"].strip(), status=status,
+                             checked=checked, how=item["how"].strip(),
+                             moved_to=moved_to or None, line=line))
+    return entries, problems
+
+
+def load_registry(root: Path | str = ".") -> tuple[list[Entry], list[Problem]]:
+    """Read ``root/docs/links.yml``."""
+    path = Path(root) / REGISTRY
+    if not path.is_file():
+        raise RegistryError(f"{REGISTRY.as_posix()} does not exist under {root}")
+    return parse_registry(path.read_text(encoding="utf-8"), REGISTRY.as_posix())
+
+
+_HEADER = """\
+# The link registry: every external URL used on any page of the site.
+# Read by gilexamples/sitebuild/links.py (tests/test_links.py checks it against
+# the pages; `python -m gilexamples.sitebuild.links check --update` refreshes it
+# where there is a network). Which pages use a URL is derived from the pages,
+# never stored: `python -m gilexamples.sitebuild.links list` prints it.
+#
+# status: live | moved (moved_to says where) | dead (moved_to: a successor or
+#         archived copy, if one is known) | unchecked
+# checked: the date the status was established; how: by what means. "live"
+# established from a stored copy means a copy exists, not that the host
+# answered on that date: `how` says which.
+"""
+
+
+def _quote(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def dump_registry(entries: Iterable[Entry]) -> str:
+    """The registry text for ``entries``, sorted by URL, in the file's fixed layout."""
+    lines = [_HEADER]
+    for entry in sorted(entries, key=lambda e: e.url):
+        data = entry.as_dict()
+        first = True
+        for key, value in data.items():
+            prefix = "- " if first else "  "
+            lines.append(f"{prefix}{key}: {_quote(value)}")
+            first = False
+    return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------- the check
+
+def check(root: Path | str = ".") -> list[Problem]:
+    """Every problem with the pages' links and the registry, offline."""
+    root = Path(root)
+    entries, problems = load_registry(root)
+    known = {entry.url: entry for entry in entries}
+    uses = site_urls(root)
+    for url, places in sorted(uses.items()):
+        for page, line in places:
+            if _BRANCH_LINE.match(url):
+                problems.append(Problem(
+                    "branch-line-link", page, line,
+                    f"{url} names a line on a moving branch; link a tag or commit "
+                    "(https://github.com/OWNER/REPO/blob/vX.Y.Z/PATH#LN)"))
+        if url not in known:
+            page, line = places[0]
+            problems.append(Problem(
+                "unknown-url", page, line,
+                f"{url} is not in {REGISTRY.as_posix()}: add an entry (url, title, status, "
+                "checked, how)"))
+    for entry in entries:
+        if entry.url not in uses:
+            problems.append(Problem(
+                "unused-entry", REGISTRY.as_posix(), entry.line,
+                f"{entry.url} is used by no page: remove the entry or link it"))
+    return problems
+
+
+# ------------------------------------------------------------- live checking
+
+@dataclass
+class Outcome:
+    """What asking one URL found."""
+
+    url: str
+    status: str | None          # live / moved / dead, or None when undecided
+    code: int | None = None
+    final_url: str | None = None
+    detail: str = ""
+    method: str = "HEAD"
+
+
+def probe_network(host: str = "github.com", port: int = 443, timeout: float = 3.0) -> str | None:
+    """None when ``host:port`` answers a TCP connect; else why not (one line)."""
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return None
+    except OSError as error:
+        return f"cannot reach {host}:{port} ({error.__class__.__name__}: {error})"
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Record redirects instead of hiding them: we follow them by hand."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: D401
+        return None
+
+
+def _ask(url: str, method: str, timeout: float) -> tuple[int, str | None]:
+    """(HTTP status, Location header or None) for one request, no redirect followed."""
+    opener = urllib.request.build_opener(_NoRedirect)
+    request = urllib.request.Request(url, method=method, headers={
+        "User-Agent": "gilexamples-link-check/1 (+https://github.com/gilexamples/gil-guide)",
+        "Range": "bytes=0-1023",
+    })
+    try:
+        with opener.open(request, timeout=timeout) as response:
+            if method == "GET":
+                response.read(1024)
+            return response.status, None
+    except urllib.error.HTTPError as error:
+        location = error.headers.get("Location") if error.headers else None
+        return error.code, location
+
+
+def check_url(url: str, timeout: float = 5.0, max_redirects: int = 5) -> Outcome:
+    """Ask one URL: HEAD, then GET if HEAD is refused; follow redirects up to a bound."""
+    current = url
+    method = "HEAD"
+    for _ in range(max_redirects + 1):
+        try:
+            code, location = _ask(current, method, timeout)
+        except (urllib.error.URLError, OSError, ValueError) as error:
+            reason = getattr(error, "reason", error)
+            return Outcome(url, None, detail=f"{method} failed: {reason}", method=method)
+        if code in (405, 403, 501) and method == "HEAD":
+            method = "GET"
+            continue
+        if code in (301, 302, 303, 307, 308) and location:
+            current = urllib.parse.urljoin(current, location)
+            continue
+        if 200 <= code < 300 or code == 206:
+            if _same_resource(current, url):
+                return Outcome(url, "live", code, None, f"{method} {code}", method)
+            return Outcome(url, "moved", code, current, f"{method} {code} after redirect", method)
+        if code in (404, 410):
+            return Outcome(url, "dead", code, None, f"{method} {code}", method)
+        return Outcome(url, None, code, None, f"{method} {code}: status left as it was", method)
+    return Outcome(url, None, None, current, "too many redirects", method)
+
+
+def _same_resource(a: str, b: str) -> bool:
+    """True when two URLs differ only by a trailing slash or the fragment."""
+    pa, pb = urllib.parse.urlsplit(a), urllib.parse.urlsplit(b)
+    return (pa.scheme, pa.netloc.lower(), pa.path.rstrip("/"), pa.query) == \
+        (pb.scheme, pb.netloc.lower(), pb.path.rstrip("/"), pb.query)
+
+
+def check_live(entries: list[Entry], timeout: float = 5.0, deadline_s: float = 300.0,
+               today: str | None = None, out=sys.stdout) -> tuple[list[Entry], int]:
+    """Ask every entry's URL (sequentially, bounded); return updated entries and how many changed."""
+    today = today or _dt.date.today().isoformat()
+    stop_at = time.monotonic() + deadline_s
+    changed = 0
+    updated: list[Entry] = []
+    for entry in entries:
+        if time.monotonic() > stop_at:
+            print(f"  deadline reached: {entry.url} and later entries left as they were", file=out)
+            updated.append(entry)
+            continue
+        outcome = check_url(entry.url, timeout=timeout)
+        print(f"  {outcome.status or 'undecided':9} {entry.url}  ({outcome.detail})", file=out)
+        if outcome.status is None:
+            updated.append(entry)
+            continue
+        new = Entry(url=entry.url, title=entry.title, status=outcome.status, checked=today,
+                    how=f"live {outcome.method} from `links check` ({outcome.detail})",
+                    moved_to=outcome.final_url if outcome.status == "moved" else
+                    (entry.moved_to if outcome.status == "dead" else None),
+                    line=entry.line)
+        if (new.status, new.moved_to) != (entry.status, entry.moved_to):
+            changed += 1
+        updated.append(new)
+    return updated, changed
+
+
+# ------------------------------------------------------------------- the CLI
+
+def _parser() -> argparse.ArgumentParser:
+    from gilexamples.cliutil import OneLineParser
+    parser = OneLineParser(prog="python -m gilexamples.sitebuild.links",
+                           description="The site's external-link registry (docs/links.yml).")
+    parser.add_argument("--root", default=".", help="the project folder (default: .)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    sub.add_parser("lint", help="offline: every page link is registered, every entry used")
+    sub.add_parser("list", help="print each registered URL, its status and the pages using it")
+    live = sub.add_parser("check", help="online: ask every URL (HEAD, then GET) and report")
+    live.add_argument("--update", action="store_true",
+                      help="write the statuses found back to docs/links.yml")
+    live.add_argument("--timeout", type=float, default=5.0, help="seconds per request (default 5)")
+    live.add_argument("--deadline", type=float, default=300.0,
+                      help="seconds for the whole run (default 300)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    root = Path(args.root)
+    prog = "links"
+    if not (root / "docs").is_dir():
+        print(f"{prog}: error: {root} has no docs/ folder", file=sys.stderr)
+        return 2
+    try:
+        if args.command == "lint":
+            problems = check(root)
+            for problem in problems:
+                print(problem)
+            return 1 if problems else 0
+        entries, problems = load_registry(root)
+    except RegistryError as error:
+        print(f"{prog}: error: {error}", file=sys.stderr)
+        return 2
+    if args.command == "list":
+        users = used_by(root)
+        for entry in entries:
+            pages = ", ".join(users.get(entry.url, [])) or "(no page)"
+            moved = f" -> {entry.moved_to}" if entry.moved_to else ""
+            print(f"{entry.status:9} {entry.url}{moved}\n          used by: {pages}")
+        return 0
+    # check
+    if args.timeout <= 0 or args.deadline <= 0:
+        print(f"{prog}: error: --timeout and --deadline must be greater than 0", file=sys.stderr)
+        return 2
+    why = probe_network(timeout=min(args.timeout, 3.0))
+    if why is not None:
+        print(f"{prog}: no network: {why}; {REGISTRY.as_posix()} left unchanged", file=sys.stderr)
+        return 3
+    print(f"checking {len(entries)} URLs (timeout {args.timeout:g} s each, "
+          f"deadline {args.deadline:g} s)")
+    updated, changed = check_live(entries, timeout=args.timeout, deadline_s=args.deadline)
+    print(f"{changed} entr{'y' if changed == 1 else 'ies'} changed status")
+    if args.update:
+        (root / REGISTRY).write_text(dump_registry(updated), encoding="utf-8")
+        print(f"wrote {REGISTRY.as_posix()}")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,154 @@
+"""gilexamples.threads: the facts chapter 1 states, checked on this interpreter."""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+
+import pytest
+
+from gilexamples import threads
+
+GIL = threads.gil_info()["gil_enabled"]
+CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+
+
+def test_gil_info_describes_this_interpreter():
+    info = threads.gil_info()
+    assert info["version"] == "%d.%d.%d" % sys.version_info[:3]
+    assert info["executable"] == sys.executable
+    assert info["switch_interval_s"] == sys.getswitchinterval()
+    assert info["lock"] == sys.thread_info.lock
+    assert isinstance(info["gil_enabled"], bool)
+    if not info["free_threaded_build"]:
+        assert info["gil_enabled"] is True
+
+
+def test_python_threads_are_kernel_threads():
+    with threads.parked_threads(4) as workers:
+        kernel = threads.os_thread_ids()
+        ids = [t.native_id for t in workers]
+        assert all(t.is_alive() for t in workers)
+    assert len(set(ids)) == 4
+    assert set(ids) <= kernel
+    assert threading.get_native_id() in kernel
+    assert not any(t.is_alive() for t in workers)
+    assert not set(ids) & threads.os_thread_ids()
+
+
+def test_parked_threads_stops_its_threads_when_the_block_raises():
+    with pytest.raises(KeyError):
+        with threads.parked_threads(2) as workers:
+            raise KeyError("boom")
+    assert not any(t.is_alive() for t in workers)
+
+
+def test_parked_threads_rejects_zero():
+    with pytest.raises(ValueError, match="at least 1"):
+        with threads.parked_threads(0):
+            pass
+
+
+def test_os_thread_ids_says_why_without_procfs(monkeypatch):
+    def no_proc(path):
+        raise FileNotFoundError(path)
+    monkeypatch.setattr(threads.os, "listdir", no_proc)
+    with pytest.raises(OSError, match="procfs"):
+        threads.os_thread_ids()
+
+
+@pytest.mark.parametrize("workload", sorted(threads.WORKLOADS))
+def test_split_timing_shape(workload):
+    result = threads.split_timing(workload, units=3, threads=2, repeat=1)
+    assert set(result) == {"threads", "units", "sequential_s", "threaded_s", "ratio"}
+    assert result["sequential_s"] > 0 and result["threaded_s"] > 0
+    assert result["ratio"] == pytest.approx(result["threaded_s"] / result["sequential_s"])
+
+
+def test_split_timing_gives_each_thread_its_share():
+    done = []
+    lock = threading.Lock()
+
+    def task(units):
+        with lock:
+            done.append(units)
+
+    threads.split_timing(task, units=7, threads=3, repeat=1)
+    assert done[0] == 7  # the one-thread run does everything
+    assert sorted(done[1:]) == [2, 2, 3]  # the split covers every unit once
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"task": "spin"}, "unknown workload 'spin'"),
+    ({"units": 0}, "at least 1"),
+    ({"threads": 0}, "at least 1"),
+])
+def test_split_timing_rejects_bad_input(kwargs, message):
+    args = {"task": "io", "units": 1, "threads": 2, "repeat": 1, **kwargs}
+    with pytest.raises(ValueError, match=message):
+        threads.split_timing(**args)
+
+
+def test_io_waits_overlap_on_any_build():
+    result = threads.split_timing("io", units=10, threads=2, repeat=1)
+    assert result["ratio"] < 0.75
+
+
+def test_socket_waits_really_waits():
+    result = threads.split_timing(lambda n: threads.socket_waits(n, wait=0.02), 5, threads=1, repeat=1)
+    assert result["sequential_s"] >= 5 * 0.02 * 0.9
+
+
+@pytest.mark.skipif(CORES < 2, reason="needs two CPUs to show parallel C code")
+def test_c_code_that_releases_the_gil_runs_in_parallel():
+    result = threads.split_timing("hash", units=48, threads=2, repeat=3)
+    assert result["ratio"] < 0.85
+
+
+def test_pure_python_does_not_speed_up_with_the_gil():
+    result = threads.split_timing("countdown", units=4_000_000, threads=2, repeat=3)
+    if GIL:
+        assert result["ratio"] > 0.6
+    elif CORES >= 2:
+        assert result["ratio"] < 0.8
+
+
+def test_slices_follow_the_switch_interval():
+    fast = threads.measure_slices(seconds=0.25, interval=0.001)
+    slow = threads.measure_slices(seconds=0.25, interval=0.01)
+    assert fast["interval_s"] == 0.001 and slow["interval_s"] == 0.01
+    if GIL:
+        assert 0.0005 < fast["median_slice_s"] < 0.004
+        assert 0.005 < slow["median_slice_s"] < 0.03
+        assert slow["median_slice_s"] > 3 * fast["median_slice_s"]
+    else:
+        assert fast["median_slice_s"] < 0.0005
+
+
+def test_measure_slices_restores_the_interval():
+    before = sys.getswitchinterval()
+    threads.measure_slices(seconds=0.05, interval=0.0007)
+    assert sys.getswitchinterval() == before
+
+
+def test_measure_slices_rejects_bad_input():
+    with pytest.raises(ValueError):
+        threads.measure_slices(seconds=0)
+    with pytest.raises(ValueError):
+        threads.measure_slices(seconds=0.1, threads=1)
+
+
+def test_switch_interval_restores_even_on_error():
+    before = sys.getswitchinterval()
+    with pytest.raises(RuntimeError):
+        with threads.switch_interval(0.02):
+            assert sys.getswitchinterval() == 0.02
+            raise RuntimeError
+    assert sys.getswitchinterval() == before
+
+
+def test_switch_interval_rejects_non_positive():
+    with pytest.raises(ValueError):
+        with threads.switch_interval(0):
+            pass
