@@ -97,7 +97,8 @@ def parked_threads(count: int, timeout: float = 10.0) -> Iterator[list[threading
 
     Inside the ``with`` block every thread has started and has a
     ``native_id`` (the id the kernel gave it). On leaving the block the event
-    is set and every thread is joined, whatever happened inside. The threads
+    is set and every thread is joined, whatever happened inside, and (on
+    Linux) the kernel no longer lists any of them. The threads
     also give up by themselves after ``timeout`` seconds, so a caller that
     never leaves the block cannot leave them behind forever.
     """
@@ -123,6 +124,24 @@ def parked_threads(count: int, timeout: float = 10.0) -> Iterator[list[threading
         release.set()
         for thread in threads:
             thread.join(timeout)
+        _wait_until_exited({t.native_id for t in threads}, timeout)
+
+
+def _wait_until_exited(native_ids: set, timeout: float) -> None:
+    """Wait until the kernel no longer lists these threads (Linux only).
+
+    ``Thread.join`` returns once the thread has finished running Python; the
+    kernel thread then still has a few instructions of C to run before it
+    exits and leaves ``/proc/self/task``.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if not native_ids & os_thread_ids():
+                return
+        except OSError:  # no procfs: nothing to wait for
+            return
+        time.sleep(0.001)
 
 
 # --- workloads: each takes a number of work units and does that many ---------

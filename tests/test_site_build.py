@@ -82,3 +82,65 @@ def test_no_asset_from_another_host(built_site):
             if url and not tag.startswith("<link rel=\"canonical\"") and "rel=\"canonical\"" not in tag:
                 offenders.append(f"{html_file.relative_to(built_site.dir)}: {tag[:120]}")
     assert offenders == []
+
+
+def build_tree(tmp_path, pages: dict[str, str]):
+    """Build a small docs tree with this site's own mkdocs.yml; return the result."""
+    import subprocess
+    import sys
+
+    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    config = config.replace("gilexamples/sitebuild/hooks.py",
+                            str(ROOT / "gilexamples/sitebuild/hooks.py"))
+    config = config.split("\nnav:")[0] + "\n"  # every page of the tree, no nav
+    (tmp_path / "mkdocs.yml").write_text(config, encoding="utf-8")
+    for folder in ("docs", "snippets", "gilexamples"):
+        (tmp_path / folder).mkdir(exist_ok=True)
+    for name, text in pages.items():
+        (tmp_path / "docs" / name).write_text(text, encoding="utf-8")
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path / "site")],
+        cwd=tmp_path, capture_output=True, text=True, timeout=300,
+        env={**__import__("os").environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
+
+
+def test_strict_build_accepts_a_clean_tree(tmp_path):
+    result = build_tree(tmp_path, {"index.md": "# Home\n\n[Other](other.md#part)\n",
+                                   "other.md": "# Other\n\n## Part\n"})
+    assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_strict_build_rejects_a_broken_link(tmp_path):
+    result = build_tree(tmp_path, {"index.md": "# Home\n\n[Gone](missing.md)\n"})
+    assert result.returncode != 0
+    assert "missing.md" in result.stderr
+
+
+def test_strict_build_rejects_a_broken_anchor(tmp_path):
+    result = build_tree(tmp_path, {"index.md": "# Home\n\n[Other](other.md#nowhere)\n",
+                                   "other.md": "# Other\n"})
+    assert result.returncode != 0
+    assert "nowhere" in result.stderr
+
+
+def test_strict_build_rejects_a_missing_snippet(tmp_path):
+    result = build_tree(tmp_path, {
+        "index.md": '# Home\n\n```python title="x"\n--8<-- "snippets/none/missing.py"\n```\n'})
+    assert result.returncode != 0
+    assert "missing.py" in result.stderr
+
+
+def test_strict_build_rejects_a_notebook_that_raises(tmp_path):
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+    (tmp_path / "docs" / "notebooks").mkdir(parents=True)
+    notebook = new_notebook(cells=[new_markdown_cell("# Bad"),
+                                   new_code_cell("raise RuntimeError('cell 2 fails')")],
+                            metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                                     "language": "python"}})
+    nbformat.write(notebook, tmp_path / "docs" / "notebooks" / "bad.ipynb")
+    result = build_tree(tmp_path, {"index.md": "# Home\n"})
+    assert result.returncode != 0
+    assert "cell 2 fails" in result.stderr + result.stdout
