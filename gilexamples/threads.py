@@ -43,8 +43,8 @@ __all__ = [
 ]
 
 #: Size of one chunk hashed by :func:`hash_chunks`. hashlib releases the GIL
-#: while it hashes a buffer larger than 2047 bytes (HASHLIB_GIL_MINSIZE in
-#: Modules/hashlib.h), so one MiB is far on the releasing side.
+#: while it hashes a buffer of HASHLIB_GIL_MINSIZE (2048) bytes or more
+#: (Modules/hashlib.h), so one MiB is far on the releasing side.
 CHUNK = b"\x5a" * (1 << 20)
 
 
@@ -252,7 +252,7 @@ def switch_interval(seconds: float) -> Iterator[float]:
 
 
 def measure_slices(seconds: float = 0.5, interval: float | None = None,
-                   threads: int = 2) -> dict:
+                   threads: int = 2, keep_runs: bool = False) -> dict:
     """How long does a CPU-bound thread run before another one gets a turn?
 
     ``threads`` threads spin for ``seconds``. Each one, at every loop
@@ -266,7 +266,10 @@ def measure_slices(seconds: float = 0.5, interval: float | None = None,
     are just the two loops interleaving, far shorter than an interval.
 
     ``interval`` temporarily sets ``sys.setswitchinterval``. Returns
-    ``interval_s``, ``switches``, ``median_slice_s`` and ``slices_per_s``.
+    ``interval_s``, ``switches``, ``median_slice_s`` and ``slices_per_s``;
+    with ``keep_runs`` also ``runs``: ``[start_s, end_s, thread_index]`` for
+    each uninterrupted run, times relative to the first switch (what a
+    timeline of who ran when is drawn from).
     """
     if seconds <= 0 or threads < 2:
         raise ValueError("seconds must be > 0 and threads at least 2")
@@ -278,12 +281,10 @@ def measure_slices(seconds: float = 0.5, interval: float | None = None,
         ready.wait()
         deadline = deadline_box[0]
         clock = time.perf_counter
-        now = clock()
-        while now < deadline:
+        while clock() < deadline:
             if owner[0] != me:
                 owner[0] = me
-                switches.append(now)  # list.append is atomic: one writer at a time
-            now = clock()
+                switches.append((clock(), me))  # list.append is atomic
 
     with contextlib.ExitStack() as stack:
         if interval is not None:
@@ -298,11 +299,22 @@ def measure_slices(seconds: float = 0.5, interval: float | None = None,
         for worker in workers:
             worker.join(seconds + 10)
         used = sys.getswitchinterval()
+    # A thread can be stopped between reading the clock and appending, so an
+    # entry may be stamped a little early; sorting by time and merging
+    # neighbours from the same thread keeps the runs consistent.
     switches.sort()
-    slices = [b - a for a, b in zip(switches, switches[1:])]
-    return {
+    merged = [entry for i, entry in enumerate(switches)
+              if i == 0 or entry[1] != switches[i - 1][1]]
+    times = [t for t, _ in merged]
+    slices = [b - a for a, b in zip(times, times[1:])]
+    result = {
         "interval_s": used,
         "switches": len(slices),
         "median_slice_s": statistics.median(slices) if slices else None,
         "slices_per_s": len(slices) / seconds,
     }
+    if keep_runs:
+        origin = times[0] if times else 0.0
+        result["runs"] = [[a - origin, b - origin, who]
+                          for (a, who), (b, _) in zip(merged, merged[1:])]
+    return result

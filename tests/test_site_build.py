@@ -62,7 +62,8 @@ def test_notebooks_were_executed_and_plotted(built_site):
     assert notebooks, "the nav has no notebook page"
     for doc in notebooks:
         html = (built_site.dir / page_path(doc)).read_text(encoding="utf-8")
-        assert "data:image/png;base64," in html, f"{doc}: no plot in the built page"
+        plots = re.findall(r'<img[^>]*src="data:image/png;base64,', html)
+        assert plots, f"{doc}: no plot in the built page"
         assert "Traceback" not in html, f"{doc}: a cell raised"
 
 
@@ -84,7 +85,7 @@ def test_no_asset_from_another_host(built_site):
     assert offenders == []
 
 
-def build_tree(tmp_path, pages: dict[str, str]):
+def build_tree(tmp_path, pages: dict[str, str], **env: str):
     """Build a small docs tree with this site's own mkdocs.yml; return the result."""
     import subprocess
     import sys
@@ -101,7 +102,7 @@ def build_tree(tmp_path, pages: dict[str, str]):
     return subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path / "site")],
         cwd=tmp_path, capture_output=True, text=True, timeout=300,
-        env={**__import__("os").environ, "NO_MKDOCS_2_WARNING": "1"},
+        env={**__import__("os").environ, "NO_MKDOCS_2_WARNING": "1", **env},
     )
 
 
@@ -131,16 +132,30 @@ def test_strict_build_rejects_a_missing_snippet(tmp_path):
     assert "missing.py" in result.stderr
 
 
-def test_strict_build_rejects_a_notebook_that_raises(tmp_path):
+def write_notebook(tmp_path, code: str) -> None:
     import nbformat
     from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
     (tmp_path / "docs" / "notebooks").mkdir(parents=True)
-    notebook = new_notebook(cells=[new_markdown_cell("# Bad"),
-                                   new_code_cell("raise RuntimeError('cell 2 fails')")],
+    notebook = new_notebook(cells=[new_markdown_cell("# Bad"), new_code_cell(code)],
                             metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
                                                      "language": "python"}})
     nbformat.write(notebook, tmp_path / "docs" / "notebooks" / "bad.ipynb")
+
+
+def test_strict_build_rejects_a_notebook_that_raises(tmp_path):
+    write_notebook(tmp_path, "raise RuntimeError('cell 2 fails')")
     result = build_tree(tmp_path, {"index.md": "# Home\n"})
     assert result.returncode != 0
     assert "cell 2 fails" in result.stderr + result.stdout
+
+
+def test_a_hanging_notebook_cell_fails_the_build_at_the_timeout(tmp_path):
+    import time
+
+    write_notebook(tmp_path, "import time\ntime.sleep(120)")
+    start = time.monotonic()
+    result = build_tree(tmp_path, {"index.md": "# Home\n"}, GILEXAMPLES_CELL_TIMEOUT="3")
+    assert result.returncode != 0
+    assert "timed out" in (result.stderr + result.stdout).lower()
+    assert time.monotonic() - start < 60

@@ -119,9 +119,11 @@ def test_slices_follow_the_switch_interval():
     slow = threads.measure_slices(seconds=0.25, interval=0.01)
     assert fast["interval_s"] == 0.001 and slow["interval_s"] == 0.01
     if GIL:
-        assert 0.0005 < fast["median_slice_s"] < 0.004
-        assert 0.005 < slow["median_slice_s"] < 0.03
-        assert slow["median_slice_s"] > 3 * fast["median_slice_s"]
+        # A loaded machine stretches slices (the waiting thread must also get
+        # a CPU from the OS), so the upper bounds are wide.
+        assert 0.0005 < fast["median_slice_s"] < 0.006
+        assert 0.005 < slow["median_slice_s"] < 0.04
+        assert slow["median_slice_s"] > 2 * fast["median_slice_s"]
     else:
         assert fast["median_slice_s"] < 0.0005
 
@@ -152,3 +154,14 @@ def test_switch_interval_rejects_non_positive():
     with pytest.raises(ValueError):
         with threads.switch_interval(0):
             pass
+
+
+def test_runs_alternate_between_threads_and_cover_the_time():
+    result = threads.measure_slices(seconds=0.2, interval=0.002, keep_runs=True)
+    runs = result["runs"]
+    assert len(runs) == result["switches"] >= 5
+    assert runs[0][0] == 0.0
+    for (a, b, who), (c, d, other) in zip(runs, runs[1:]):
+        assert a < b == c < d  # contiguous, in time order
+        assert who != other  # neighbours are different threads
+    assert {who for _, _, who in runs} == {0, 1}

@@ -1,11 +1,11 @@
 """MkDocs hooks (listed under ``hooks:`` in mkdocs.yml).
 
-``on_config`` makes a plain ``mkdocs build`` self-contained:
-
-* notebooks are executed with a per-cell timeout, so a notebook that hangs
-  fails the build instead of stalling it (mkdocs-jupyter's executor reads
-  ``NotebookClient.timeout`` from a Jupyter config directory);
-* matplotlib draws with the non-interactive Agg backend.
+``on_config`` makes a plain ``mkdocs build`` self-contained: notebooks are
+executed with a per-cell timeout, so a notebook that hangs fails the build
+instead of stalling it. mkdocs-jupyter's executor reads
+``NotebookClient.timeout`` from a Jupyter config directory; the hook writes
+one and points ``JUPYTER_CONFIG_DIR`` at it. The timeout is
+:data:`CELL_TIMEOUT_S`, or ``GILEXAMPLES_CELL_TIMEOUT`` seconds when set.
 """
 
 from __future__ import annotations
@@ -17,17 +17,18 @@ from pathlib import Path
 #: Seconds one notebook cell may run before the build fails.
 CELL_TIMEOUT_S = 300
 
-_CONFIG = (
-    f"c.NotebookClient.timeout = {CELL_TIMEOUT_S}\n"
-    f"c.ExecutePreprocessor.timeout = {CELL_TIMEOUT_S}\n"
-)
+
+def _jupyter_config(timeout: int) -> str:
+    return (f"c.NotebookClient.timeout = {timeout}\n"
+            f"c.ExecutePreprocessor.timeout = {timeout}\n")
 
 
 def on_config(config, **kwargs):
-    config_dir = Path(tempfile.gettempdir()) / f"gilexamples-jupyter-{os.getuid()}"
+    timeout = int(os.environ.get("GILEXAMPLES_CELL_TIMEOUT", CELL_TIMEOUT_S))
+    config_dir = Path(tempfile.gettempdir()) / f"gilexamples-jupyter-{os.getuid()}-{timeout}"
     config_dir.mkdir(exist_ok=True)
     for name in ("jupyter_config.py", "jupyter_nbconvert_config.py"):
-        (config_dir / name).write_text(_CONFIG)
+        (config_dir / name).write_text(_jupyter_config(timeout))
     os.environ["JUPYTER_CONFIG_DIR"] = str(config_dir)
-    os.environ.setdefault("MPLBACKEND", "Agg")
     return config
+
