@@ -14,10 +14,14 @@ import sys
 
 from gilexamples import __version__
 from gilexamples import threads_commands
+from gilexamples.lab import commands as lab_commands
+from gilexamples.sim import commands as sim_commands
+from gilexamples.signals import commands as signals_commands
+from gilexamples.locks import commands as locks_commands
 from gilexamples.cliutil import OneLineParser, UsageError
 
 #: The modules whose ``register(subparsers)`` adds commands, in help order.
-ROOMS = (threads_commands,)
+ROOMS = (threads_commands, lab_commands, sim_commands, signals_commands, locks_commands)
 
 
 def build_parser() -> OneLineParser:

@@ -32,3 +32,12 @@ def on_config(config, **kwargs):
     os.environ["JUPYTER_CONFIG_DIR"] = str(config_dir)
     return config
 
+
+# --- lab results (added by the lab helper; logic lives in gilexamples.lab.render) ---
+def on_page_markdown(markdown, page, config, files, **kwargs):
+    """Replace ``<!-- lab-table: NAME -->`` and friends with stored lab results."""
+    if "lab-" not in markdown:
+        return markdown
+    from gilexamples.lab.render import render_markers
+
+    return render_markers(markdown, config["docs_dir"])

@@ -1,0 +1,300 @@
+"""Find the Python interpreters on this machine and ask each what it is.
+
+Where the lab looks, in order:
+
+1. the interpreters named with ``--python PATH`` (a path, or a name looked up
+   on ``PATH``); when any is named, nothing else is searched;
+2. otherwise the interpreter running this code, the well-known names on
+   ``PATH`` (``python``, ``python2``, ``python2.7``, ``python3``,
+   ``python3.X`` and the free-threaded ``python3.Xt``), and pyenv's versions
+   folder when there is one (``$PYENV_ROOT``, else ``pyenv root``, else
+   ``~/.pyenv``). pyenv's *shims* are skipped: they are shell scripts that
+   run one of the versions found directly anyway.
+
+Each candidate is *probed*: run as a child with a short script that prints
+what it is (works under Python 2.7 and 3.x alike). A candidate that does not
+exist, does not start, or does not answer is kept as an :class:`Interpreter`
+with a ``problem`` and skipped by everything that runs experiments: a broken
+interpreter is reported, never a crash.
+
+Duplicates go: two candidates whose probe names the same real executable are
+one interpreter, and of the discovered (not ``--python``) ones only the first
+of each version and build is kept.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+__all__ = ["Interpreter", "probe", "find_interpreters", "candidates", "pyenv_root",
+           "PROBE_TIMEOUT_S"]
+
+#: Seconds a candidate may take to start and answer the probe.
+PROBE_TIMEOUT_S = 20.0
+
+#: Printed by the probe; runs unchanged under Python 2.7 and 3.x.
+PROBE = r"""
+import json, os, platform, sys
+try:
+    import sysconfig
+    free = bool(sysconfig.get_config_var("Py_GIL_DISABLED"))
+except Exception:
+    free = False
+is_enabled = getattr(sys, "_is_gil_enabled", None)
+ti = getattr(sys, "thread_info", None)
+info = {
+    "version": platform.python_version(),
+    "implementation": platform.python_implementation(),
+    "executable": sys.executable,
+    "real_path": os.path.realpath(sys.executable),
+    "free_threaded": free,
+    "gil_enabled": bool(is_enabled()) if is_enabled is not None else True,
+    "lock": getattr(ti, "lock", None),
+    "thread_impl": getattr(ti, "name", None),
+    "check_interval": sys.getcheckinterval() if sys.version_info[0] == 2 else None,
+    "switch_interval_s": sys.getswitchinterval() if hasattr(sys, "getswitchinterval") else None,
+}
+sys.stdout.write(json.dumps(info))
+"""
+
+#: The well-known names looked up on PATH.
+NAMES = (["python", "python2", "python2.7", "python3"]
+         + [f"python3.{minor}" for minor in range(0, 21)]
+         + [f"python3.{minor}t" for minor in range(13, 21)])
+
+
+@dataclass
+class Interpreter:
+    """One interpreter as its probe described it (or why it could not).
+
+    ``executable`` is the path it was found under; ``real_path`` the
+    interpreter binary that actually ran (``os.path.realpath`` of
+    ``sys.executable``). ``check_interval`` is Python 2's ``sys.getcheckinterval()``
+    (ticks); ``switch_interval_s`` is 3.2+'s ``sys.getswitchinterval()``.
+    ``lock`` is ``sys.thread_info.lock`` (3.3+; ``None`` before). ``found_by``
+    says where it came from: ``--python``, ``current``, ``PATH`` or ``pyenv``.
+    ``problem`` is ``None`` for a working interpreter, else the reason it is skipped.
+    """
+
+    executable: str
+    found_by: str = ""
+    version: str | None = None
+    implementation: str | None = None
+    real_path: str | None = None
+    free_threaded: bool | None = None
+    gil_enabled: bool | None = None
+    lock: str | None = None
+    thread_impl: str | None = None
+    check_interval: int | None = None
+    switch_interval_s: float | None = None
+    problem: str | None = None
+    extra: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+    @property
+    def version_tuple(self) -> tuple[int, ...]:
+        numbers = re.findall(r"\d+", self.version or "")
+        return tuple(int(n) for n in numbers[:3])
+
+    @property
+    def label(self) -> str:
+        """A short name for tables: ``CPython 3.12.1``, ``CPython 3.13.0t``."""
+        if not self.ok:
+            return self.executable
+        suffix = "t" if self.free_threaded else ""
+        return f"{self.implementation} {self.version}{suffix}"
+
+    @property
+    def era(self) -> str:
+        """Which GIL this interpreter has: ``tick``, ``switching`` or ``none``."""
+        if self.gil_enabled is False:
+            return "none"
+        if self.version_tuple and self.version_tuple < (3, 2):
+            return "tick"
+        return "switching"
+
+    def summary(self) -> dict:
+        """What every run result says about its interpreter."""
+        return {"executable": self.executable, "version": self.version,
+                "implementation": self.implementation, "gil_enabled": self.gil_enabled,
+                "free_threaded": self.free_threaded}
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data.pop("extra")
+        data["label"] = self.label
+        data["era"] = self.era
+        return data
+
+
+def _clean_env() -> dict:
+    """The environment for a child interpreter: none of *our* interpreter's paths.
+
+    ``PYTHONPATH``/``PYTHONHOME`` set for this (3.10+) interpreter would break
+    a 2.7 child; ``PYTHON_GIL`` and the like are left alone on purpose.
+    """
+    env = dict(os.environ)
+    for name in ("PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "PYTHONEXECUTABLE",
+                 "__PYVENV_LAUNCHER__", "VIRTUAL_ENV"):
+        env.pop(name, None)
+    env["PYTHONIOENCODING"] = "utf-8"
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    return env
+
+
+def _last_line(text: str) -> str:
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    return lines[-1][:200] if lines else "(no message)"
+
+
+def probe(executable: str | os.PathLike, found_by: str = "--python",
+          timeout: float = PROBE_TIMEOUT_S) -> Interpreter:
+    """Run ``executable`` with the probe script and describe what answered.
+
+    Never raises for a bad interpreter: the returned :class:`Interpreter`
+    has ``problem`` set to the reason (missing, not executable, exited with
+    an error, printed something that is not the probe's answer, timed out).
+    """
+    path = os.fspath(executable)
+    result = Interpreter(executable=path, found_by=found_by)
+    if not os.path.exists(path):
+        result.problem = "not found"
+        return result
+    if not os.access(path, os.X_OK) or os.path.isdir(path):
+        result.problem = "not an executable file"
+        return result
+    try:
+        done = subprocess.run([path, "-c", PROBE], capture_output=True, text=True,
+                              timeout=timeout, env=_clean_env(), stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired:
+        result.problem = f"did not answer within {timeout:g} s"
+        return result
+    except OSError as error:
+        result.problem = f"cannot start: {error.strerror or error}"
+        return result
+    if done.returncode != 0:
+        result.problem = f"exited with status {done.returncode}: {_last_line(done.stderr)}"
+        return result
+    try:
+        info = json.loads(done.stdout)
+        if not isinstance(info, dict) or "version" not in info:
+            raise ValueError
+    except ValueError:
+        result.problem = f"not a Python interpreter (printed {done.stdout.strip()[:60]!r})"
+        return result
+    for key in ("version", "implementation", "real_path", "free_threaded", "gil_enabled",
+                "lock", "thread_impl", "check_interval", "switch_interval_s"):
+        setattr(result, key, info.get(key))
+    result.extra = {"sys_executable": info.get("executable")}
+    return result
+
+
+def pyenv_root() -> Path | None:
+    """pyenv's root folder: ``$PYENV_ROOT``, else ``pyenv root``, else ``~/.pyenv``."""
+    env = os.environ.get("PYENV_ROOT")
+    if env and Path(env, "versions").is_dir():
+        return Path(env)
+    tool = shutil.which("pyenv")
+    if tool:
+        try:
+            out = subprocess.run([tool, "root"], capture_output=True, text=True, timeout=10,
+                                 stdin=subprocess.DEVNULL)
+            root = Path(out.stdout.strip())
+            if out.returncode == 0 and (root / "versions").is_dir():
+                return root
+        except (OSError, subprocess.TimeoutExpired):
+            pass
+    home = Path.home() / ".pyenv"
+    return home if (home / "versions").is_dir() else None
+
+
+def _is_shim_dir(directory: str) -> bool:
+    parts = Path(directory).parts
+    return bool(parts) and parts[-1] == "shims" and any("pyenv" in p for p in parts)
+
+
+def candidates() -> list[tuple[str, str]]:
+    """Where discovery looks: ``[(path, found_by), ...]`` before probing."""
+    found: list[tuple[str, str]] = [(sys.executable, "current")]
+    for directory in os.environ.get("PATH", "").split(os.pathsep):
+        if not directory or _is_shim_dir(directory):
+            continue
+        for name in NAMES:
+            path = os.path.join(directory, name)
+            if os.path.isfile(path) and os.access(path, os.X_OK):
+                found.append((path, "PATH"))
+    root = pyenv_root()
+    if root is not None:
+        for version_dir in sorted((root / "versions").iterdir()):
+            bin_dir = version_dir / "bin"
+            if (bin_dir / "python").exists() and not (bin_dir / "activate").exists():
+                found.append((str(bin_dir / "python"), "pyenv"))
+            for free in sorted(bin_dir.glob("python3.*t")):
+                found.append((str(free), "pyenv"))
+    return found
+
+
+def _resolve_named(name: str) -> str:
+    """A ``--python`` value: a path, or a bare name looked up on PATH."""
+    if os.sep in name or os.path.exists(name):
+        if not os.path.exists(name):
+            raise FileNotFoundError(f"--python {name}: no such file")
+        return os.path.abspath(name)
+    found = shutil.which(name)
+    if found is None:
+        raise FileNotFoundError(f"--python {name}: no such file, and not a command on PATH")
+    return found
+
+
+def _order(interp: Interpreter) -> tuple:
+    return (not interp.ok, interp.version_tuple, bool(interp.free_threaded), interp.executable)
+
+
+def find_interpreters(pythons: list[str] | None = None, *,
+                      include_broken: bool = False) -> list[Interpreter]:
+    """The interpreters to run experiments on, oldest version first.
+
+    ``pythons``: paths (or command names) to use instead of searching; a
+    name that does not exist raises :class:`FileNotFoundError` (a usage
+    mistake). With ``include_broken`` the candidates that failed their probe
+    are listed too (last), each with its ``problem``.
+    """
+    if pythons:
+        wanted = [(_resolve_named(name), "--python") for name in pythons]
+    else:
+        wanted = candidates()
+    kept: list[Interpreter] = []
+    broken: list[Interpreter] = []
+    seen_paths: set[str] = set()
+    seen_builds: set[tuple] = set()
+    seen_candidates: set[str] = set()
+    for path, found_by in wanted:
+        key = os.path.realpath(path)
+        if key in seen_candidates:
+            continue
+        seen_candidates.add(key)
+        interp = probe(path, found_by)
+        if not interp.ok:
+            broken.append(interp)
+            continue
+        real = interp.real_path or key
+        build = (interp.implementation, interp.version, interp.free_threaded)
+        if real in seen_paths:
+            continue
+        if found_by != "--python" and build in seen_builds:
+            continue
+        seen_paths.add(real)
+        seen_builds.add(build)
+        kept.append(interp)
+    kept.sort(key=_order)
+    return kept + broken if include_broken else kept

@@ -1,0 +1,121 @@
+"""Experiment "countdown": Beazley's count(n), sequential vs split over threads.
+
+The same total amount of pure-Python work (counting a number down to zero)
+is done three ways: by one thread, two calls in a row (sequential); by two
+threads at once; and by N threads at once (the ``threads`` list). With a GIL
+only one thread runs Python code at a time, so the best threads can do is
+match the sequential time (ratio 1.0). Python 2's tick GIL on several cores
+does worse than that: the threads fight over the lock.
+
+Lab payload: runs unchanged under Python 2.7 and 3.6+, stdlib only.
+Usage: python countdown.py '{"quick": true}'; optional params: "total"
+(numbers counted in all, default 6e6 quick, 2.4e7 full), "threads" (list of
+thread counts, default [2, 4]), "repeat" (trials, default 3 quick, 5 full;
+each value reported is the median over the trials). Besides the times, it
+reports how the threads spent them (from getrusage, all threads of the
+process): context switches per second, and CPU seconds per wall second.
+Prints {"metrics": {...}} on stdout.
+"""
+import json
+import sys
+import threading
+import time
+
+try:
+    import resource
+except ImportError:  # not Unix: no context-switch counts
+    resource = None
+
+clock = getattr(time, "perf_counter", time.time)
+
+
+def usage():
+    """(context switches, user CPU s, system CPU s) of this process so far, all threads."""
+    if resource is None:
+        return None
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    return ru.ru_nvcsw + ru.ru_nivcsw, ru.ru_utime, ru.ru_stime
+
+
+def count(n):
+    while n > 0:
+        n -= 1
+
+
+def sequential(total):
+    start = clock()
+    count(total // 2)
+    count(total - total // 2)
+    return clock() - start
+
+
+def threaded(total, k):
+    """Wall time, and (context switches, user s, system s) used, for k threads."""
+    share = total // k
+    workers = [threading.Thread(target=count, args=(share,)) for _ in range(k)]
+    before = usage()
+    start = clock()
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    wall = clock() - start
+    after = usage()
+    spent = None if before is None else [b - a for a, b in zip(before, after)]
+    return wall, spent
+
+
+def median(values):
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[middle]
+    return (ordered[middle - 1] + ordered[middle]) / 2.0
+
+
+def main():
+    params = json.loads(sys.argv[1]) if len(sys.argv) > 1 else {"quick": True}
+    quick = params.get("quick", False)
+    total = int(params.get("total", 6000000 if quick else 24000000))
+    counts = [int(k) for k in params.get("threads", [2, 4])]
+    if 2 not in counts:
+        counts.insert(0, 2)
+    repeat = int(params.get("repeat", 3 if quick else 5))
+    seq_times = []
+    runs = dict((k, []) for k in counts)
+    for _ in range(repeat):
+        # Each trial times the sequential run and then the threaded ones back to back,
+        # and the ratio is taken within the trial: a machine whose load changes
+        # between trials then moves both sides of a ratio alike.
+        seq = sequential(total)
+        seq_times.append(seq)
+        for k in counts:
+            wall, spent = threaded(total, k)
+            runs[k].append((wall, wall / seq, spent))
+    per_threads = {}
+    for k in counts:
+        entry = {"seconds": median([r[0] for r in runs[k]]),
+                 "ratio": median([r[1] for r in runs[k]])}
+        spent = [r[2] for r in runs[k] if r[2] is not None]
+        if spent:
+            wall = sum(r[0] for r in runs[k])
+            entry["switches_per_s"] = sum(s[0] for s in spent) / wall
+            entry["cpu_per_wall"] = sum(s[1] + s[2] for s in spent) / wall
+            entry["system_per_wall"] = sum(s[2] for s in spent) / wall
+        per_threads[str(k)] = entry
+    two = per_threads["2"]
+    metrics = {
+        "total": total,
+        "repeat": repeat,
+        "sequential_s": median(seq_times),
+        "threaded_s": two["seconds"],
+        "ratio": two["ratio"],
+        "switches_per_s": two.get("switches_per_s"),
+        "cpu_per_wall": two.get("cpu_per_wall"),
+        "threads": per_threads,
+    }
+    sys.stdout.write(json.dumps({"metrics": metrics}) + "\n")
+
+
+if __name__ == "__main__":
+    main()

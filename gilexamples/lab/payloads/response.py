@@ -1,0 +1,88 @@
+"""Experiment "response": how late a sleeping thread gets to run again.
+
+A thread sleeps for a short time (1 ms by default), over and over, and
+records how much later than asked it was running Python code again: first
+alone, then while CPU-bound threads spin in the same process. Waking up is
+the operating system's job and takes microseconds; after that the thread
+needs the GIL, and the lateness is how long a CPU-bound holder keeps it.
+Run it on one core and on all of them (the runner pins the process) to see
+the tick GIL and the switching GIL fail in different places.
+
+Lab payload: runs unchanged under Python 2.7 and 3.6+, stdlib only.
+Usage: python response.py '{"quick": true}'; optional params: "sleep_s"
+(default 0.001), "samples" (default 40 quick, 300 full), "budget_s" (seconds
+per phase before stopping early, default 1 quick, 5 full), "cpu_threads"
+(default 1). Prints {"metrics": {...}} on stdout.
+"""
+import json
+import sys
+import threading
+import time
+
+clock = getattr(time, "perf_counter", time.time)
+
+
+def spin(stop):
+    while not stop:
+        total = 0
+        for i in range(1000):
+            total += i
+
+
+def sleeper(sleep_s, samples, budget, out):
+    begin = clock()
+    while len(out) < samples and (len(out) < 10 or clock() - begin < budget):
+        start = clock()
+        time.sleep(sleep_s)
+        out.append(clock() - start - sleep_s)
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, int(round(fraction * (len(ordered) - 1)))))
+    return ordered[index]
+
+
+def phase(cpu_threads, sleep_s, samples, budget):
+    stop = []
+    late = []
+    spinners = [threading.Thread(target=spin, args=(stop,)) for _ in range(cpu_threads)]
+    for thread in spinners:
+        thread.daemon = True
+        thread.start()
+    worker = threading.Thread(target=sleeper, args=(sleep_s, samples, budget, late))
+    worker.daemon = True
+    try:
+        worker.start()
+        worker.join()
+    finally:
+        stop.append(True)
+        for thread in spinners:
+            thread.join()
+    return late
+
+
+def main():
+    params = json.loads(sys.argv[1]) if len(sys.argv) > 1 else {"quick": True}
+    quick = params.get("quick", False)
+    sleep_s = float(params.get("sleep_s", 0.001))
+    samples = int(params.get("samples", 40 if quick else 300))
+    budget = float(params.get("budget_s", 1.0 if quick else 5.0))
+    cpu_threads = int(params.get("cpu_threads", 1))
+    alone = phase(0, sleep_s, samples, budget)
+    loaded = phase(cpu_threads, sleep_s, samples, budget)
+    metrics = {
+        "sleep_s": sleep_s,
+        "cpu_threads": cpu_threads,
+        "alone_p50_s": percentile(alone, 0.5),
+        "alone_p99_s": percentile(alone, 0.99),
+        "p50_s": percentile(loaded, 0.5),
+        "p99_s": percentile(loaded, 0.99),
+        "max_s": max(loaded),
+        "samples": len(loaded),
+    }
+    sys.stdout.write(json.dumps({"metrics": metrics}) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,103 @@
+"""``python -m gilexamples bench TARGET``: benchmarks, one target per room.
+
+``bench`` takes the target as a positional choice. This room provides the
+``locks`` target; another room adds one with :func:`add_bench_target`
+(called before the parser is built, e.g. at import of its commands module).
+The choices are read from :data:`BENCH_TARGETS` when the command line is
+parsed, so the order of registration does not matter.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Callable
+
+from gilexamples.cliutil import UsageError, add_json_flag, positive_int, print_json
+
+#: name -> (one-line help, handler(args) -> exit status)
+BENCH_TARGETS: dict[str, tuple[str, Callable[[argparse.Namespace], int]]] = {}
+
+
+def add_bench_target(name: str, help: str, handler: Callable[[argparse.Namespace], int]) -> None:
+    """Make ``python -m gilexamples bench NAME`` call ``handler(args)``."""
+    BENCH_TARGETS[name] = (help, handler)
+
+
+class _TargetChoices(dict):
+    """A live view of BENCH_TARGETS for argparse's ``choices`` (checked at parse time)."""
+
+    def __contains__(self, key):
+        return key in BENCH_TARGETS
+
+    def __iter__(self):
+        return iter(sorted(BENCH_TARGETS))
+
+    def __len__(self):
+        return len(BENCH_TARGETS)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    bench = subparsers.add_parser(
+        "bench", help="benchmarks: measure side by side, print medians and ratios",
+        description="Run a benchmark. Targets: " + "; ".join(
+            f"{name}: {text}" for name, (text, _) in sorted(BENCH_TARGETS.items())))
+    bench.add_argument("target", choices=_TargetChoices(), metavar="TARGET",
+                       help="what to measure: " + ", ".join(sorted(BENCH_TARGETS)))
+    bench.add_argument("--quick", action="store_true",
+                       help="small sizes, for a smoke test (numbers are noisier)")
+    bench.add_argument("--repeat", type=positive_int,
+                       help="measurements per lock; medians are reported")
+    bench.add_argument("--ops", type=positive_int,
+                       help="locks: acquire+release pairs per uncontended measurement")
+    bench.add_argument("--rounds", type=positive_int,
+                       help="locks: round trips per ping-pong measurement")
+    add_json_flag(bench)
+    bench.set_defaults(func=cmd_bench)
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    try:
+        _, handler = BENCH_TARGETS[args.target]
+    except KeyError:  # pragma: no cover - argparse checked the choice
+        raise UsageError(f"unknown bench target {args.target!r}") from None
+    return handler(args)
+
+
+def bench_locks(args: argparse.Namespace) -> int:
+    from gilexamples.locks import bench
+
+    sizes = dict(bench.QUICK if args.quick else bench.DEFAULTS)
+    for key in ("ops", "rounds", "repeat"):
+        if getattr(args, key) is not None:
+            sizes[key] = getattr(args, key)
+
+    def progress(text: str) -> None:
+        if not args.json:
+            print(f"  {text}", file=sys.stderr, flush=True)
+
+    result = bench.run(progress=progress, **sizes)
+    if args.json:
+        print_json(result)
+        return 0
+    s = result["stamp"]
+    print(f"locks on {s['machine']['system']} {s['machine']['machine']}, "
+          f"Python {s['python']['version']} (sys.thread_info.lock = "
+          f"{s['python']['thread_info']['lock']!r}), {s['date']}")
+    print(f"medians of {sizes['repeat']}: {sizes['ops']} acquire+release pairs, "
+          f"{sizes['rounds']} ping-pong round trips")
+    print(f"  {'lock':<17} {'uncontended':>12} {'ratio':>7} {'ping-pong':>11} {'ratio':>7}")
+    for row in result["locks"]:
+        if "unsupported" in row:
+            print(f"  {row['name']:<17} unsupported here: {row['unsupported']}")
+            continue
+        pp = row["pingpong_us"]
+        pp_text = f"{pp['median']:8.1f} us" if pp else "        n/a"
+        pr_text = f"{row['pingpong_ratio']:6.2f}x" if pp else "      -"
+        print(f"  {row['name']:<17} {row['uncontended_ns']['median']:9.0f} ns "
+              f"{row['uncontended_ratio']:6.2f}x {pp_text} {pr_text}")
+    return 0
+
+
+add_bench_target("locks", "each lock's uncontended acquire+release (ns) and two-thread "
+                 "hand-off round trip (us), as ratios to _thread.lock", bench_locks)

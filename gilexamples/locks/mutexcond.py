@@ -1,0 +1,270 @@
+"""MutexCondLock: a binary semaphore from a pthread mutex, a condition variable and a flag.
+
+The algorithm of CPython's ``pthread_lock`` (Python/thread_pthread.h, used
+where there are no usable POSIX semaphores, ``sys.thread_info.lock ==
+'mutex+cond'``): the mutex only guards the ``locked`` flag for a few
+instructions; threads that find the flag set sleep on the condition variable.
+
+* acquire: lock the mutex; while ``locked`` is set, wait on the condition
+  (waking up for no reason is allowed, hence the loop); set ``locked``;
+  unlock the mutex.
+* release: lock the mutex; clear ``locked``; signal ONE waiter (not
+  broadcast: only one of them can win); unlock the mutex.
+
+Because the flag, not the mutex, is the lock, any thread may release it.
+
+Signals: ``pthread_cond_wait`` is not interrupted by a signal (POSIX forbids
+it to fail with EINTR; glibc goes back to sleep after the handler). The C
+handler CPython installs only notes the signal; the Python handler runs later
+in the main thread's bytecode loop. So in the main thread this lock waits in
+slices of :attr:`MutexCondLock.interrupt_check_s` with
+``pthread_cond_timedwait``: between slices the interpreter runs pending
+handlers, and one that raises (KeyboardInterrupt...) ends the acquire.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import threading
+import time
+
+from gilexamples.locks import _posix
+from gilexamples.locks._base import PosixLock
+from gilexamples.locks._contract import timeout_us
+from gilexamples.locks._posix import UnsupportedPrimitive, check, libc, timespec_at
+
+__all__ = ["MutexCondLock"]
+
+_NEEDED = ("pthread_mutex_init", "pthread_mutex_lock", "pthread_mutex_trylock",
+           "pthread_mutex_unlock", "pthread_mutex_destroy", "pthread_cond_init",
+           "pthread_cond_wait", "pthread_cond_timedwait", "pthread_cond_signal",
+           "pthread_cond_destroy")
+
+
+class _Calls(threading.local):
+    """Per-thread function objects whose return value is recorded in C.
+
+    ``restype`` is the ``append`` of a list, a C method: ctypes stores the
+    status there before control is back in the bytecode loop, where a Python
+    signal handler may raise. Whatever happens next, ``mut_rc[-1] == 0`` tells
+    whether this thread now holds the mutex. (ctypes documents a callable
+    ``restype`` as deprecated in favour of ``errcheck``; an ``errcheck``
+    written in Python would let a handler run before it records anything.)
+    """
+
+    def __init__(self):
+        lib = libc()
+        self.mut_rc: list[int] = []
+        self.trylock = lib.function("pthread_mutex_trylock", blocking=False,
+                                    restype=self.mut_rc.append)
+        self.lock = lib.function("pthread_mutex_lock", blocking=True,
+                                 restype=self.mut_rc.append)
+
+
+_calls: _Calls | None = None
+_fns: dict = {}
+_LAYOUT: type | None = None
+
+
+def _setup():
+    """Check the primitives exist, build the C struct layout, make the shared functions."""
+    global _calls, _LAYOUT
+    if _LAYOUT is not None:
+        return
+    lib = libc()
+    missing = [name for name in _NEEDED if not lib.has(name)]
+    if missing:
+        raise UnsupportedPrimitive(errno.ENOSYS, "MutexCondLock needs " + ", ".join(missing)
+                                   + ", missing from this platform's C library")
+    size = _posix.sizes()
+
+    class PthreadLock(ctypes.Structure):
+        """CPython's pthread_lock: char locked; pthread_cond_t lock_released; pthread_mutex_t mut."""
+
+        _fields_ = [
+            ("locked", ctypes.c_ubyte),
+            ("lock_released", ctypes.c_uint64 * (size["pthread_cond_t"] // 8)),
+            ("mut", ctypes.c_uint64 * (size["pthread_mutex_t"] // 8)),
+        ]
+
+    _fns.update(
+        unlock=lib.function("pthread_mutex_unlock", blocking=False),
+        cond_wait=lib.function("pthread_cond_wait", blocking=True),
+        cond_timedwait=lib.function("pthread_cond_timedwait", blocking=True),
+        cond_signal=lib.function("pthread_cond_signal", blocking=False),
+    )
+    _calls = _Calls()
+    _LAYOUT = PthreadLock
+
+
+class MutexCondLock(PosixLock):
+    """A lock with ``_thread.lock``'s interface on a pthread mutex + condition variable.
+
+    The C memory is one ``posix_memalign`` block laid out like CPython's
+    ``pthread_lock``; :meth:`close` (or garbage collection) destroys the
+    primitives and frees it.
+    """
+
+    kind = "mutex+cond"
+    #: Longest a main-thread wait goes without letting signal handlers run.
+    interrupt_check_s = 0.05
+
+    def __init__(self):
+        _setup()
+        lib = libc()
+        layout = _LAYOUT
+        address = _posix.alloc(ctypes.sizeof(layout))
+        self._address = address
+        self._s = layout.from_address(address)
+        self._mut = address + layout.mut.offset
+        self._cond = address + layout.lock_released.offset
+        mutex_ready = False
+        try:
+            check(lib.function("pthread_mutex_init", blocking=False)(self._mut, None),
+                  "pthread_mutex_init")
+            mutex_ready = True
+            self.clock = self._init_cond(lib)
+        except BaseException:
+            if mutex_ready:
+                lib.function("pthread_mutex_destroy", blocking=False)(self._mut)
+            _posix.free(address)
+            raise
+        self.closed = False
+
+    def _init_cond(self, lib) -> int:
+        """pthread_cond_init with CLOCK_MONOTONIC if the platform allows (as CPython does)."""
+        clock = time.CLOCK_REALTIME
+        attr = None
+        if lib.has("pthread_condattr_setclock"):
+            attr = _posix.alloc(_posix.sizes()["pthread_condattr_t"])
+            check(lib.function("pthread_condattr_init", blocking=False)(attr),
+                  "pthread_condattr_init")
+            if lib.function("pthread_condattr_setclock", blocking=False)(
+                    attr, time.CLOCK_MONOTONIC) == 0:
+                clock = time.CLOCK_MONOTONIC
+        try:
+            check(lib.function("pthread_cond_init", blocking=False)(self._cond, attr),
+                  "pthread_cond_init")
+        finally:
+            if attr is not None:
+                lib.function("pthread_condattr_destroy", blocking=False)(attr)
+                _posix.free(attr)
+        return clock
+
+    # The methods below call C between nearly every line. Two rules keep them
+    # correct when a signal handler raises at any of those calls (the
+    # interpreter may run handlers right after any call returns):
+    # the mutex is locked only inside a try whose finally unlocks it if
+    # mut_rc says we hold it, and the flag is set in the same breath as
+    # ``acquired = True`` (no call in between, so no handler in between).
+
+    # --8<-- [start:acquire]
+    def _acquire(self, ns: int) -> bool:
+        s, mut, cond = self._s, self._mut, self._cond
+        calls = _calls
+        rc = calls.mut_rc
+        acquired = False
+        try:
+            try:
+                del rc[:]
+                calls.trylock(mut)                  # PyDLL: never waits, keeps the GIL
+                if rc[-1] == errno.EBUSY:
+                    del rc[:]
+                    calls.lock(mut)                 # CDLL: waits with the GIL released
+                if rc[-1] != 0:
+                    raise OSError(rc[-1], "pthread_mutex_lock failed")
+                if not s.locked:                    # the fast path: the lock is free
+                    s.locked = 1
+                    acquired = True
+                elif ns != 0:
+                    clock = self.clock
+                    in_main = threading.get_ident() == threading.main_thread().ident
+                    deadline = clock_ns = 0
+                    if ns > 0:
+                        deadline = time.clock_gettime_ns(clock) + timeout_us(ns) * 1000
+                    while True:
+                        if ns < 0 and not in_main:
+                            status = _fns["cond_wait"](cond, mut)
+                        else:
+                            clock_ns = time.clock_gettime_ns(clock)
+                            until = deadline if ns > 0 else clock_ns + 10**18
+                            if in_main:
+                                until = min(until, clock_ns + int(self.interrupt_check_s * 1e9))
+                            status = _fns["cond_timedwait"](cond, mut,
+                                                            ctypes.byref(timespec_at(until)))
+                        # mut is ours again here, whatever the status.
+                        if status not in (0, errno.ETIMEDOUT):
+                            raise OSError(status, "pthread_cond_(timed)wait failed")
+                        if not s.locked:
+                            s.locked = 1
+                            acquired = True
+                            break
+                        if ns > 0 and status == errno.ETIMEDOUT and \
+                                time.clock_gettime_ns(clock) >= deadline:
+                            break
+                        # Spurious wake-up, a slice ended, or another thread
+                        # won the race for the flag: wait again. In the main
+                        # thread, Python signal handlers run here.
+            finally:
+                if rc and rc[-1] == 0:
+                    _fns["unlock"](mut)
+        except BaseException:
+            if acquired:                            # a handler raised after we won:
+                self._clear(strict=False)           # give the lock back, then propagate
+            raise
+        return acquired
+    # --8<-- [end:acquire]
+
+    # --8<-- [start:release]
+    def _clear(self, *, strict: bool) -> None:
+        s, mut = self._s, self._mut
+        calls = _calls
+        rc = calls.mut_rc
+        try:
+            del rc[:]
+            calls.trylock(mut)
+            if rc[-1] == errno.EBUSY:
+                del rc[:]
+                calls.lock(mut)
+            if rc[-1] != 0:
+                raise OSError(rc[-1], "pthread_mutex_lock failed")
+            if not s.locked:
+                if strict:
+                    raise RuntimeError("release unlocked lock")
+                return
+            s.locked = 0
+            _fns["cond_signal"](self._cond)         # wake one waiter, not all of them
+        finally:
+            if rc and rc[-1] == 0:
+                _fns["unlock"](mut)
+
+    def _release(self) -> None:
+        self._clear(strict=True)
+    # --8<-- [end:release]
+
+    def _locked(self) -> bool:
+        s, mut = self._s, self._mut
+        calls = _calls
+        rc = calls.mut_rc
+        try:
+            del rc[:]
+            calls.trylock(mut)
+            if rc[-1] == errno.EBUSY:
+                del rc[:]
+                calls.lock(mut)
+            if rc[-1] != 0:
+                raise OSError(rc[-1], "pthread_mutex_lock failed")
+            return bool(s.locked)
+        finally:
+            if rc and rc[-1] == 0:
+                _fns["unlock"](mut)
+
+    def _free(self) -> None:
+        lib = libc()
+        # "some pthread-like implementations tie the mutex to the cond and must
+        # have the cond destroyed first" (CPython's PyThread_free_lock).
+        lib.function("pthread_cond_destroy", blocking=False)(self._cond)
+        lib.function("pthread_mutex_destroy", blocking=False)(self._mut)
+        _posix.free(self._address)
+        self._s = None

@@ -1,0 +1,123 @@
+"""Leave the process as it was: handlers, the real-time timer, the wakeup fd.
+
+Every demo in :mod:`gilexamples.signals` installs a handler or arms a timer
+only through :func:`alarm` and :func:`handler`, which put back what was
+there before, *including a timer someone else had armed* (pytest-timeout
+arms ``ITIMER_REAL`` around every test: a demo that simply disarmed the timer
+would switch that safety net off). :func:`snapshot` is what the tests compare
+before and after.
+"""
+
+from __future__ import annotations
+
+import faulthandler
+import signal
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+__all__ = ["Recorder", "Interrupted", "handler", "alarm", "snapshot", "require_main_thread",
+           "clock"]
+
+#: The clock every demo uses (seconds, monotonic, high resolution).
+clock = time.perf_counter
+
+
+class Interrupted(Exception):
+    """Raised by a :class:`Recorder` made with ``raise_it=True``."""
+
+
+@dataclass
+class Recorder:
+    """A signal handler that notes when it ran and in which thread.
+
+    ``times`` are :data:`clock` readings, ``threads`` thread names, one per
+    call. With ``raise_it`` it raises :class:`Interrupted` after noting, the
+    way a handler stops what the main thread was doing.
+    """
+
+    raise_it: bool = False
+    times: list[float] = field(default_factory=list)
+    threads: list[str] = field(default_factory=list)
+
+    def __call__(self, signum, frame) -> None:
+        self.times.append(clock())
+        self.threads.append(threading.current_thread().name)
+        if self.raise_it:
+            raise Interrupted(f"signal {signum} arrived")
+
+    @property
+    def ran(self) -> bool:
+        return bool(self.times)
+
+
+def require_main_thread(what: str) -> None:
+    """Python handlers can only be installed from the main thread: say so plainly."""
+    if threading.current_thread() is not threading.main_thread():
+        raise RuntimeError(f"{what} must run in the main thread (signal.signal only works there)")
+
+
+@contextmanager
+def handler(signum: int, function):
+    """Install ``function`` as the Python handler of ``signum``; restore the old one."""
+    require_main_thread("installing a signal handler")
+    old = signal.signal(signum, function)
+    try:
+        yield function
+    finally:
+        signal.signal(signum, old)
+
+
+@contextmanager
+def alarm(seconds: float, function):
+    """Handle SIGALRM with ``function`` and arm ``ITIMER_REAL`` to fire in ``seconds``.
+
+    Yields the :data:`clock` time at which the timer fires. On exit the timer
+    is disarmed, the old handler put back, and a timer that was armed before
+    is armed again with what was left of it.
+    """
+    if not seconds > 0:
+        raise ValueError(f"seconds must be > 0, not {seconds!r}")
+    require_main_thread("arming a timer signal")
+    old_handler = signal.signal(signal.SIGALRM, function)
+    started = clock()
+    try:
+        old_delay, old_interval = signal.setitimer(signal.ITIMER_REAL, seconds)
+    except BaseException:
+        signal.signal(signal.SIGALRM, old_handler)
+        raise
+    try:
+        yield started + seconds
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old_handler)
+        if old_delay > 0:
+            left = max(old_delay - (clock() - started), 0.001)
+            signal.setitimer(signal.ITIMER_REAL, left, old_interval)
+
+
+@dataclass(frozen=True)
+class State:
+    """What a demo must leave as it found it."""
+
+    handlers: dict
+    itimer_armed: bool
+    itimer_interval: float
+    wakeup_fd: int
+    faulthandler_enabled: bool
+
+
+def snapshot() -> State:
+    """The process's signal state now (main thread only)."""
+    require_main_thread("snapshot()")
+    handlers = {}
+    for signum in sorted(signal.valid_signals()):
+        try:
+            handlers[int(signum)] = signal.getsignal(signum)
+        except (ValueError, OSError):
+            continue
+    delay, interval = signal.getitimer(signal.ITIMER_REAL)
+    fd = signal.set_wakeup_fd(-1)
+    signal.set_wakeup_fd(fd)
+    return State(handlers, delay > 0, interval, fd, faulthandler.is_enabled())

@@ -1,0 +1,231 @@
+"""Regenerate the site's timelines: data files for the viewer, and static pictures.
+
+    python -m gilexamples.trace.publish docs/assets/timeline/data [--quick] [--only NAME,...]
+
+For each figure of the chapter "The new GIL's failures" it runs the simulator
+(deterministic: seed 0) and, where an interpreter with that GIL is present,
+the ``timeline`` payload in a real child interpreter pinned to the same
+number of CPUs. It trims both to a window (for a real run, the one in which
+the threads ran Python the most: the machine may be shared), stamps them
+(machine, interpreter, date) and writes ``sim-NAME.json``/``.png`` and
+``real-NAME.json``/``.png`` plus ``index.json`` (what was made, what was
+skipped and why).
+
+This module sits at the top of the import graph, like the CLI: it uses the
+simulator, the lab's runner and the trace format.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from gilexamples import __version__, sim
+from gilexamples.sim.kernel import MS
+from gilexamples.trace.format import dumps, validate, window
+from gilexamples.trace.real import from_payload
+from gilexamples.trace.render import render
+
+__all__ = ["FIGURES", "Figure", "UnknownFigure", "busiest_start", "publish", "main", "MAX_BYTES"]
+
+#: Largest data file written: the window is halved until the trace fits.
+MAX_BYTES = 200_000
+
+
+class UnknownFigure(ValueError):
+    """``--only`` named a figure that does not exist."""
+
+
+@dataclass(frozen=True)
+class Figure:
+    name: str
+    caption: str
+    scenario: str
+    policy: str
+    cores: int
+    seconds: float                 # simulated: countdown work or time span
+    window_ms: tuple[int, int]     # which part of the run is shown
+    era: str | None = None         # real run: "tick", "switching", "none" (free-threaded)
+    workload: str = "cpu2"
+
+
+FIGURES = (
+    Figure("battle", "two CPU-bound threads, tick GIL, 2 cores", "countdown", "ticks", 2, 0.05,
+           (20, 25), "tick"),
+    Figure("tick-1core", "two CPU-bound threads, tick GIL, 1 core", "countdown", "ticks", 1,
+           0.1, (20, 60), "tick"),
+    Figure("newgil-cpu2", "two CPU-bound threads, switching GIL, 2 cores", "countdown",
+           "newgil", 2, 0.1, (20, 60), "switching"),
+    Figure("convoy", "a CPU-bound thread and an I/O thread, switching GIL, 2 cores", "convoy",
+           "newgil", 2, 0.1, (20, 60), "switching", "cpu+io"),
+    Figure("priority", "the same under priority requests (never shipped)", "convoy",
+           "priority", 2, 0.1, (20, 60)),
+    Figure("noforce", "two CPU-bound threads, switching GIL without FORCE_SWITCHING", "countdown",
+           "newgil-noforce", 2, 0.1, (0, 80)),
+    Figure("nogil", "two CPU-bound threads, no GIL, 2 cores", "countdown", "nogil", 2, 0.1,
+           (20, 60), "none"),
+)
+
+
+def _cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as handle:
+            for line in handle:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def machine_stamp() -> str:
+    return (f"{platform.system()} {platform.release()}, {platform.machine()}, {_cpu_model()}, "
+            f"{os.cpu_count()} CPUs")
+
+
+def _today() -> str:
+    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d")
+
+
+def _fit(trace: dict, start_ns: int, end_ns: int) -> dict:
+    """The window, halved until its JSON is at most MAX_BYTES."""
+    end_ns = min(end_ns, trace["end"])
+    start_ns = min(start_ns, max(0, end_ns - 1))
+    while True:
+        part = window(trace, start_ns, end_ns)
+        if len(dumps(part)) <= MAX_BYTES or end_ns - start_ns <= 100_000:
+            return part
+        end_ns = start_ns + (end_ns - start_ns) // 2
+
+
+def busiest_start(trace: dict, span: int, skip: int, step: int = 1_000_000) -> int:
+    """Start of a ``span``-ns window (after ``skip`` ns) in which the threads really ran.
+
+    A real run shares the machine with whatever else runs there. Windows in which the
+    threads ran Python at least 80% as much as in the best window are candidates; of
+    those, the one nearest the middle of the run is chosen (not the busiest: with a GIL
+    that would favour windows without a single switch).
+    """
+    runs = [(t0, t1) for thread in trace["threads"] for t0, t1, state in thread["intervals"]
+            if state == "run"]
+    totals = []
+    start = skip
+    while start + span <= trace["end"] or start == skip:
+        end = start + span
+        totals.append((start, sum(min(t1, end) - max(t0, start)
+                                  for t0, t1 in runs if t0 < end and t1 > start)))
+        start += step
+    best = max(total for _, total in totals)
+    middle = (trace["end"] - span) // 2
+    return min((abs(start - middle), start) for start, total in totals
+               if total >= 0.8 * best)[1]
+
+
+def _write(trace: dict, out: Path, stem: str) -> list[str]:
+    validate(trace)
+    (out / f"{stem}.json").write_text(dumps(trace) + "\n", encoding="utf-8")
+    render(trace, out / f"{stem}.png")
+    return [f"{stem}.json", f"{stem}.png"]
+
+
+def _find_real(era: str):
+    """The interpreter to run for an era, or (None, reason)."""
+    from gilexamples.lab.interpreters import find_interpreters
+
+    found = [i for i in find_interpreters() if i.era == era]
+    if era == "switching":  # prefer the last release with the switching GIL as default
+        found.sort(key=lambda i: (i.version_tuple >= (3, 13), -i.version_tuple[1]))
+    if not found:
+        names = {"tick": "Python 2 interpreter", "switching": "Python 3.2+ interpreter with a GIL",
+                 "none": "free-threaded interpreter (3.13t+)"}
+        return None, f"no {names[era]} found on this machine"
+    return found[0], None
+
+
+def publish(out: str | Path, *, quick: bool = False, only: list[str] | None = None,
+            real: bool = True) -> dict:
+    """Write the figures' data files and pictures to ``out``; return the index."""
+    from gilexamples.lab.runner import run_experiment
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    machine, date = machine_stamp(), _today()
+    index = {"generator": "python -m gilexamples.trace.publish", "date": date,
+             "machine": machine, "quick": quick, "figures": []}
+    figures = [f for f in FIGURES if not only or f.name in only]
+    unknown = sorted(set(only or ()) - {f.name for f in FIGURES})
+    if unknown:
+        raise UnknownFigure(f"unknown figure(s): {', '.join(unknown)}")
+    for fig in figures:
+        scale = 0.25 if quick else 1.0
+        start_ns, end_ns = (int(v * MS * scale) for v in fig.window_ms)
+        run = sim.simulate(fig.scenario, policy=fig.policy, cores=fig.cores, threads=2,
+                           seconds=fig.seconds * scale, seed=0)
+        trace = _fit(run["trace"], start_ns, end_ns)
+        trace["title"] = f"simulated: {fig.caption}"
+        trace["stamp"] = {"interpreter": f"gilexamples.sim {__version__} (seed 0) on Python "
+                                         f"{platform.python_version()}",
+                          "machine": "simulated: " + f"{fig.cores} core(s), policy {fig.policy}",
+                          "date": date}
+        entry = {"name": fig.name, "caption": fig.caption, "files": _write(trace, out, f"sim-{fig.name}"),
+                 "sim_metrics": run["metrics"], "real": None}
+        if fig.era and real:
+            interp, reason = _find_real(fig.era)
+            if interp is None:
+                entry["real"] = {"skipped": reason}
+            else:
+                cpus = list(range(fig.cores))
+                seconds = 0.12 if quick else 0.3
+                result = run_experiment("timeline", interp, quick=quick, cpus=cpus,
+                                        params={"workload": fig.workload, "seconds": seconds})
+                if "metrics" not in result:
+                    entry["real"] = {"skipped": result.get("skipped") or result.get("error")}
+                else:
+                    full = from_payload(result["metrics"], title="", gil=fig.era != "none")
+                    span = end_ns - start_ns
+                    first = busiest_start(full, span, skip=20_000_000)
+                    part = _fit(full, first, first + span)
+                    part["title"] = f"real {interp.label}: {fig.caption}"
+                    part["stamp"] = {"interpreter": interp.label,
+                                     "machine": f"{machine}; pinned to CPU "
+                                                f"{','.join(map(str, cpus))}",
+                                     "date": date}
+                    entry["real"] = {"python": interp.label,
+                                     "files": _write(part, out, f"real-{fig.name}"),
+                                     "overlap_s": result["metrics"]["overlap_s"]}
+        index["figures"].append(entry)
+    (out / "index.json").write_text(json.dumps(index, indent=1, sort_keys=True) + "\n",
+                                    encoding="utf-8")
+    return index
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m gilexamples.trace.publish",
+                                     description=__doc__.split("\n\n")[0])
+    parser.add_argument("out", help="directory for the data files and pictures")
+    parser.add_argument("--quick", action="store_true", help="small runs and windows (tests)")
+    parser.add_argument("--only", help="comma-separated figure names "
+                                       f"({', '.join(f.name for f in FIGURES)})")
+    parser.add_argument("--no-real", action="store_true", help="simulated timelines only")
+    args = parser.parse_args(argv)
+    only = [n.strip() for n in args.only.split(",") if n.strip()] if args.only else None
+    try:
+        index = publish(args.out, quick=args.quick, only=only, real=not args.no_real)
+    except UnknownFigure as error:
+        print(f"{parser.prog}: error: {error}", file=sys.stderr)
+        return 2
+    for entry in index["figures"]:
+        real = entry["real"]
+        shown = "-" if real is None else real.get("python") or f"skipped: {real['skipped']}"
+        print(f"{entry['name']:<12} sim ok   real: {shown}")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
