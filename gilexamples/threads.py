@@ -11,8 +11,9 @@ The functions fall into three groups:
   :func:`parked_threads`;
 * what the GIL does to work split over threads: the workloads
   :func:`countdown`, :func:`hash_chunks` and :func:`socket_waits`, timed by
-  :func:`split_timing`; and how long a CPU-bound thread keeps the GIL before
-  it is made to hand it over: :func:`measure_slices`.
+  :func:`split_timing`; whether a C call lets other threads run while it
+  works: :func:`longest_stall`; and how long a CPU-bound thread keeps the
+  GIL before it is made to hand it over: :func:`measure_slices`.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ __all__ = [
     "socket_waits",
     "WORKLOADS",
     "split_timing",
+    "longest_stall",
     "measure_slices",
     "switch_interval",
 ]
@@ -240,6 +242,56 @@ def split_timing(task: Callable[[int], None] | str, units: int, threads: int = 2
     }
 
 
+def longest_stall(call: Callable[[], object], min_gap: float = 0.0005) -> dict:
+    """Run ``call()`` in a worker thread; how long did *this* thread stop meanwhile?
+
+    The calling thread spins, reading the clock, until the worker is done,
+    and keeps every gap of more than ``min_gap`` seconds between two of its
+    readings. If ``call`` holds the GIL from start to end (a long C call such
+    as ``sum(range(n))``), the spinning thread cannot run at all: one gap
+    covers the whole call. If ``call`` releases the GIL while it works, the
+    spinning thread goes on; it stops only when the operating system gives
+    its core to someone else, for a few milliseconds at most.
+
+    Returns ``call_s`` (how long the call took), ``longest_stall_s`` (the
+    longest gap that overlaps the call, clipped to it) and
+    ``stall_fraction = longest_stall_s / call_s``: near 1 when the call
+    kept the GIL, small when it let go. The result does not depend on the
+    number of cores, which makes it a steadier test than a speed-up.
+    """
+    span: dict = {}
+
+    def work() -> None:
+        span["start"] = time.perf_counter()
+        try:
+            call()
+        except BaseException as error:  # handed to the caller below
+            span["error"] = error
+        span["end"] = time.perf_counter()
+
+    worker = threading.Thread(target=work, daemon=True)
+    gaps = []
+    clock = time.perf_counter
+    last = clock()
+    worker.start()
+    while worker.is_alive():
+        now = clock()
+        if now - last > min_gap:
+            gaps.append((last, now))
+        last = now
+    worker.join()
+    if "error" in span:
+        raise RuntimeError("the call raised in the worker thread") from span["error"]
+    start, end = span["start"], span["end"]
+    clipped = [min(b, end) - max(a, start) for a, b in gaps if b > start and a < end]
+    longest = max(clipped, default=0.0)
+    return {
+        "call_s": end - start,
+        "longest_stall_s": longest,
+        "stall_fraction": longest / (end - start) if end > start else 0.0,
+    }
+
+
 @contextlib.contextmanager
 def switch_interval(seconds: float) -> Iterator[float]:
     """Set ``sys.setswitchinterval(seconds)`` for a ``with`` block, then restore it."""
@@ -311,7 +363,7 @@ def measure_slices(seconds: float = 0.5, interval: float | None = None,
         "interval_s": used,
         "switches": len(slices),
         "median_slice_s": statistics.median(slices) if slices else None,
-        "slices_per_s": len(slices) / seconds,
+        "slices_per_s": len(slices) / (times[-1] - times[0]) if len(times) > 1 else 0.0,
     }
     if keep_runs:
         origin = times[0] if times else 0.0

@@ -100,10 +100,24 @@ def test_socket_waits_really_waits():
     assert result["sequential_s"] >= 5 * 0.02 * 0.9
 
 
-@pytest.mark.skipif(CORES < 2, reason="needs two CPUs to show parallel C code")
-def test_c_code_that_releases_the_gil_runs_in_parallel():
-    result = threads.split_timing("hash", units=48, threads=2, repeat=3)
-    assert result["ratio"] < 0.85
+def test_c_code_that_releases_the_gil_lets_other_threads_run():
+    result = threads.longest_stall(lambda: threads.hash_chunks(48))
+    assert result["call_s"] > 0
+    assert result["stall_fraction"] < 0.5
+
+
+def test_c_code_that_keeps_the_gil_stops_other_threads():
+    result = threads.longest_stall(lambda: sum(range(15_000_000)))
+    if GIL:
+        assert result["stall_fraction"] > 0.8
+        assert result["longest_stall_s"] <= result["call_s"]
+    else:
+        assert result["stall_fraction"] < 0.5
+
+
+def test_longest_stall_reports_a_failing_call():
+    with pytest.raises(RuntimeError, match="raised in the worker"):
+        threads.longest_stall(lambda: 1 / 0)
 
 
 def test_pure_python_does_not_speed_up_with_the_gil():
@@ -115,16 +129,18 @@ def test_pure_python_does_not_speed_up_with_the_gil():
 
 
 def test_slices_follow_the_switch_interval():
-    fast = threads.measure_slices(seconds=0.25, interval=0.001)
-    slow = threads.measure_slices(seconds=0.25, interval=0.01)
-    assert fast["interval_s"] == 0.001 and slow["interval_s"] == 0.01
+    fast = threads.measure_slices(seconds=0.3, interval=0.001)
+    slow = threads.measure_slices(seconds=0.3, interval=0.02)
+    assert fast["interval_s"] == 0.001 and slow["interval_s"] == 0.02
     if GIL:
-        # A loaded machine stretches slices (the waiting thread must also get
-        # a CPU from the OS), so the upper bounds are wide.
-        assert 0.0005 < fast["median_slice_s"] < 0.006
-        assert 0.005 < slow["median_slice_s"] < 0.04
+        # An idle machine gives slices of about one interval. A loaded one
+        # stretches the short ones towards the OS's own time slice (the
+        # waiting thread must also be given a CPU), so the bounds are wide;
+        # what must hold is that a longer interval gives longer slices.
+        assert 0.0005 < fast["median_slice_s"] < 0.015
+        assert 0.01 < slow["median_slice_s"] < 0.06
         assert slow["median_slice_s"] > 2 * fast["median_slice_s"]
-    else:
+    elif CORES >= 2:
         assert fast["median_slice_s"] < 0.0005
 
 

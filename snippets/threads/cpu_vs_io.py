@@ -19,8 +19,9 @@ WORK = {"countdown": 10_000_000, "hash": 128, "io": 20}
 
 def main() -> None:
     info = gil_info()
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     print(f"Python {info['version']}, GIL enabled: {info['gil_enabled']}, "
-          f"{os.cpu_count()} CPUs")
+          f"{cpus} CPUs")
     print(f"{'workload':<10} {'1 thread':>10} {'2 threads':>10} {'ratio':>6}")
     for name, units in WORK.items():
         result = split_timing(name, units, threads=2, repeat=3)

@@ -15,8 +15,8 @@ def main() -> None:
     for interval in (0.001, 0.005, 0.02):
         result = measure_slices(seconds=0.4, interval=interval)
         median = result["median_slice_s"]
-        print(f"{interval * 1e3:>7.1f}ms {median * 1e3:>11.2f}ms "
-              f"{result['slices_per_s']:>11.0f}")
+        shown = "none" if median is None else f"{median * 1e3:.2f}ms"
+        print(f"{interval * 1e3:>7.1f}ms {shown:>13} {result['slices_per_s']:>11.0f}")
 
 
 if __name__ == "__main__":
