@@ -441,6 +441,149 @@ def test_mutexcond_without_slices_sleeps_through_signals(sigusr1_raises):
     lock.close()
 
 
+OTHER_WAITER_TIMEOUT_S = 4.0
+
+
+@pytest.mark.skipif(not hasattr(signal, "pthread_kill"), reason="needs signal.pthread_kill")
+def test_a_raising_handler_does_not_swallow_a_wakeup(make_lock, sigusr1_raises):
+    """The main thread is woken by release() and a handler raises at once: the wake-up goes on.
+
+    A holder has the lock; the main thread waits, then another thread waits
+    too. A SIGUSR1 is made pending and the holder releases. Whichever waiter
+    the release wakes, the other waiter must get the lock as soon as it is
+    free, not at its own deadline.
+    """
+    lock = make_lock()
+    if hasattr(lock, "interrupt_check_s"):
+        lock.interrupt_check_s = 30.0           # the main thread waits in one piece
+    holder, let_go = _held_by_other_thread(lock, hold_for=10)
+    result = {}
+
+    def other_waiter():
+        time.sleep(0.3)                         # queue up behind the main thread
+        start = time.monotonic()
+        result["got"] = lock.acquire(timeout=OTHER_WAITER_TIMEOUT_S)
+        result["waited"] = time.monotonic() - start
+        if result["got"]:
+            lock.release()
+
+    def trigger():
+        time.sleep(0.2)
+        signal.pthread_kill(threading.main_thread().ident, signal.SIGUSR1)
+        time.sleep(0.4)
+        let_go.set()                            # the release wakes one waiter
+
+    threads = [threading.Thread(target=other_waiter), threading.Thread(target=trigger)]
+    for thread in threads:
+        thread.start()
+    try:
+        with pytest.raises(Interrupted):
+            lock.acquire(timeout=10)
+    finally:
+        let_go.set()
+        for thread in threads:
+            thread.join(30)
+        holder.join(10)
+    assert result["got"] is True, result
+    # Free about 0.3 s into its wait; a lost wake-up shows as the full timeout.
+    assert result["waited"] < OTHER_WAITER_TIMEOUT_S - 1.0, result
+
+
+
+@pytest.mark.skipif(not hasattr(signal, "pthread_kill"), reason="needs signal.pthread_kill")
+def test_a_handler_that_uses_another_lock_does_not_break_mutual_exclusion(make_lock):
+    """A held by another thread, tried in a loop; the SIGUSR1 handler takes and frees B.
+
+    The handler runs between the C call of ``A.acquire(False)`` and the code
+    that reads its result. Its own use of B must not change what A reads.
+    """
+    a, b = make_lock(), make_lock()
+    holder, let_go = _held_by_other_thread(a, hold_for=10)
+    calls = []
+
+    def handler(signum, frame):
+        calls.append(signum)
+        b.acquire()
+        b.release()
+
+    stop = threading.Event()
+    main = threading.main_thread().ident
+
+    def killer():
+        while not stop.is_set():
+            signal.pthread_kill(main, signal.SIGUSR1)
+            time.sleep(0.0001)
+
+    old = signal.signal(signal.SIGUSR1, handler)
+    sender = threading.Thread(target=killer)
+    wrongly_acquired = tries = 0
+    try:
+        sender.start()
+        start = time.monotonic()
+        while True:
+            elapsed = time.monotonic() - start
+            if elapsed > 3.0 or (elapsed > 0.5 and len(calls) >= 50):
+                break
+            tries += 1
+            if a.acquire(False):
+                wrongly_acquired += 1
+                a.release()
+                break
+    finally:
+        stop.set()
+        sender.join()
+        signal.signal(signal.SIGUSR1, old)
+        let_go.set()
+        holder.join(10)
+    assert len(calls) >= 10, f"the handler ran {len(calls)} times: the test proved nothing"
+    assert wrongly_acquired == 0, "acquire(False) took a lock another thread held"
+    assert a.locked() is False and b.locked() is False
+
+
+@pytest.mark.parametrize("cls", list(LOCK_TYPES.values()), ids=lambda c: c.__name__)
+def test_methods_leave_ctypes_errno_as_they_found_it(cls):
+    """What a handler's use of a lock would otherwise overwrite in the code it interrupted."""
+    lock = _make(cls)
+    lock.acquire()
+    ctypes.set_errno(12345)
+    assert lock.acquire(False) is False         # fails inside with EAGAIN or EBUSY
+    assert lock.acquire(timeout=0.01) is False  # fails inside with ETIMEDOUT
+    assert lock.locked() is True
+    assert ctypes.get_errno() == 12345
+    lock.release()
+    lock.close()
+
+
+def test_mutexcond_try_never_waits_for_the_internal_mutex():
+    """acquire(False) and acquire(timeout=0) only try the mutex, as CPython since bpo-30765."""
+    lock = _make(MutexCondLock)
+    libc = ctypes.CDLL(None)
+    mutex_lock, mutex_unlock = libc.pthread_mutex_lock, libc.pthread_mutex_unlock
+    mutex_lock.argtypes = mutex_unlock.argtypes = [ctypes.c_void_p]
+    holding, let_go = threading.Event(), threading.Event()
+
+    def hold_internal_mutex():                  # as a thread busy inside release() would
+        mutex_lock(lock._mut)
+        holding.set()
+        let_go.wait(10)
+        mutex_unlock(lock._mut)
+
+    thread = threading.Thread(target=hold_internal_mutex)
+    thread.start()
+    try:
+        assert holding.wait(10)
+        start = time.monotonic()
+        assert lock.acquire(False) is False
+        assert lock.acquire(timeout=0) is False
+        assert time.monotonic() - start < 0.5, "a non-blocking acquire waited"
+    finally:
+        let_go.set()
+        thread.join(10)
+    assert lock.acquire(False) is True          # the lock itself was free all along
+    lock.release()
+    lock.close()
+
+
 # -- the C memory -----------------------------------------------------------------
 
 @pytest.mark.parametrize("cls", list(LOCK_TYPES.values()), ids=lambda c: c.__name__)
@@ -457,6 +600,87 @@ def test_close_frees_and_refuses_use(cls):
     for call in (lock.acquire, lock.release, lock.locked):
         with pytest.raises(ClosedLockError, match="is closed"):
             call()
+
+
+@pytest.mark.parametrize("cls", list(LOCK_TYPES.values()), ids=lambda c: c.__name__)
+def test_close_refuses_while_another_thread_is_inside_a_method(cls):
+    """Not held is not the same as unused: a thread may still be in the C library."""
+    _make(cls).close()                          # skips if unsupported
+    inside, go_on = threading.Event(), threading.Event()
+
+    class Slow(cls):
+        def _acquire(self, ns):
+            inside.set()
+            go_on.wait(10)                      # the lock is free, but we are in acquire()
+            return super()._acquire(ns)
+
+    lock = Slow()
+    got = []
+    thread = threading.Thread(target=lambda: got.append(lock.acquire()))
+    thread.start()
+    try:
+        assert inside.wait(10)
+        assert lock.locked() is False
+        with pytest.raises(RuntimeError, match="in use"):
+            lock.close()
+    finally:
+        go_on.set()
+        thread.join(10)
+    assert got == [True]
+    assert lock.closed is False
+    lock.release()
+    lock.close()
+    assert lock.closed is True
+
+
+@pytest.mark.parametrize("cls", list(LOCK_TYPES.values()), ids=lambda c: c.__name__)
+def test_close_right_after_a_handoff_never_frees_under_a_waiter(cls, tiny_switch_interval):
+    """release() wakes a waiter; close() at once must refuse (held, or the waiter is inside)."""
+    _make(cls).close()
+    for _ in range(20):
+        lock = cls()
+        lock.acquire()
+        got = []
+        thread = threading.Thread(target=lambda: got.append(lock.acquire(timeout=10)))
+        thread.start()
+        deadline = time.monotonic() + 10
+        while not lock._users and time.monotonic() < deadline:
+            time.sleep(0.0005)                  # until the waiter is inside acquire()
+        lock.release()
+        with pytest.raises(RuntimeError, match="held or in use"):
+            lock.close()
+        thread.join(10)
+        assert got == [True]
+        lock.release()
+        lock.close()
+
+
+@pytest.mark.parametrize("cls", list(LOCK_TYPES.values()), ids=lambda c: c.__name__)
+def test_concurrent_close_frees_once(cls, tiny_switch_interval):
+    _make(cls).close()
+    freed = []
+
+    class Counted(cls):
+        def _free(self):
+            freed.append(1)
+            super()._free()
+
+    for _ in range(30):
+        lock = Counted()
+        start = threading.Barrier(4)
+
+        def close():
+            start.wait()
+            lock.close()
+
+        threads = [threading.Thread(target=close) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(10)
+        lock.close()                            # whatever happened above, it ends closed
+        assert lock.closed is True
+    assert len(freed) == 30
 
 
 @pytest.mark.parametrize("cls", list(LOCK_TYPES.values()), ids=lambda c: c.__name__)
@@ -547,3 +771,29 @@ def test_package_reports_this_interpreters_lock_kind():
     if sys.platform.startswith("linux"):
         assert set(locks.available_locks()) == set(LOCK_TYPES)
         assert all(isinstance(v, type) for v in locks.available_locks().values())
+
+
+# -- the figures the Locks page states --------------------------------------------
+
+def test_the_pages_figures_are_the_codes():
+    """Numbers the Locks page writes in its prose are the constants they describe."""
+    import re
+
+    from gilexamples.locks import bench
+    from tests.conftest import ROOT
+
+    page = (ROOT / "docs" / "locks.md").read_text(encoding="utf-8")
+    d = bench.DEFAULTS
+    expected = {
+        r"compares\s+(\d+)\s+argument\s+combinations": [str(len(ARGUMENT_CASES))],
+        r"waits in slices of (\d+) ms": [f"{MutexCondLock.interrupt_check_s * 1000:g}"],
+        r"uses ([\d,]+) pairs,\s+([\d,]+) round trips and (\d+) repeats":
+            [f"{d['ops']:,}", f"{d['rounds']:,}", str(d["repeat"])],
+        r"\((\d+) bytes with glibc\s+on x86-64, (\d+) with glibc on aarch64, (\d+) on macOS\)":
+            [str(locks.KNOWN_SIZES[key]["pthread_mutex_t"])
+             for key in (("Linux", "x86_64"), ("Linux", "aarch64"), ("Darwin", "arm64"))],
+    }
+    for pattern, values in expected.items():
+        found = [list(m.groups()) for m in re.finditer(pattern, page)]
+        assert found, f"the page no longer says {pattern!r}: update this test"
+        assert all(groups == values for groups in found), (pattern, found, values)

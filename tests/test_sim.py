@@ -214,3 +214,33 @@ def test_a_deadlock_ends_the_run_instead_of_hanging():
     k.spawn("stuck", stuck)
     assert k.run() < 10 * MS
     assert k.threads[0].state == "blocked"
+
+
+def _after_requested_drops(policy: str, threads: int = 2):
+    """For each drop answering a request: (who dropped, who took the GIL next)."""
+    run = sim.simulate("countdown", policy=policy, cores=2, threads=threads, seconds=0.05)
+    events = run["trace"]["events"]
+    pairs, requested = [], False
+    for i, (_, tid, kind) in enumerate(events):
+        if kind == "request":
+            requested = True
+        elif kind == "drop" and requested:
+            requested = False
+            taker = next((t for _, t, k in events[i + 1:] if k == "take"), None)
+            if taker is not None:
+                pairs.append((tid, taker))
+    return pairs
+
+
+@pytest.mark.parametrize("threads", [2, 3])
+def test_force_switching_a_dropper_never_retakes_before_another_thread(threads):
+    """drop_gil with FORCE_SWITCHING: after a requested drop, the next take is someone else's."""
+    pairs = _after_requested_drops("newgil", threads)
+    assert len(pairs) >= 5
+    assert all(dropper != taker for dropper, taker in pairs), pairs
+
+
+def test_without_force_switching_the_dropper_retakes_at_once():
+    pairs = _after_requested_drops("newgil-noforce")
+    assert len(pairs) >= 3                          # one request per interval, all in vain
+    assert all(dropper == taker for dropper, taker in pairs), pairs

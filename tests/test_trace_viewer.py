@@ -8,6 +8,7 @@ tested. No mkdocs build needed: it takes a few seconds.
 from __future__ import annotations
 
 import functools
+import json
 import os
 import shutil
 import threading
@@ -32,6 +33,7 @@ PAGE = """<!doctype html><html><head>
 <img class="gil-static" src="../assets/timeline/data/sim-battle.png" alt="static">
 </figure>
 <div class="gil-timeline" id="missing" data-src="../assets/timeline/data/nope.json"></div>
+<div class="gil-timeline" id="noted" data-src="../assets/timeline/data/noted.json"></div>
 <script src="../assets/timeline/timeline.js"></script>
 </body></html>"""
 
@@ -51,6 +53,10 @@ class _Quiet(SimpleHTTPRequestHandler):
 @pytest.fixture
 def served(tmp_path):
     shutil.copytree(ASSETS, tmp_path / "assets" / "timeline")
+    data = tmp_path / "assets" / "timeline" / "data"
+    noted = json.loads((data / "sim-battle.json").read_text())
+    noted["stamp"]["note"] = "busy machine: a note from publish"
+    (data / "noted.json").write_text(json.dumps(noted))
     for name, pre in (("new-gil-failures", ""), ("material", MATERIAL)):
         (tmp_path / name).mkdir()
         (tmp_path / name / "index.html").write_text(PAGE.format(pre=pre))
@@ -123,6 +129,9 @@ def test_viewer_draws_zooms_and_explains(served, page):
     assert readout.inner_text() == start
     page.wait_for_selector('#missing[data-gil-state="error"]')
     assert "could not be loaded" in page.inner_text("#missing")
+    page.wait_for_selector('#noted[data-gil-state="ready"]')
+    assert page.inner_text("#noted .gil-note") == "busy machine: a note from publish"
+    assert page.locator("#tl .gil-note").count() == 0                 # no note, no line
     assert errors == []
     assert hosts == {served.split("/")[2]}                              # nothing from elsewhere
 

@@ -71,8 +71,10 @@ def available_locks() -> dict[str, type[PosixLock] | str]:
 def cpython_lock_kind() -> str | None:
     """Which of the two this interpreter's own C lock is: sys.thread_info.lock.
 
-    'semaphore' or 'mutex+cond'; None where CPython does not say (Windows
-    uses neither; PyPy and others may report None).
+    'semaphore' or 'mutex+cond' up to 3.14; None where CPython does not say
+    (Windows up to 3.14; PyPy and others may report None). From 3.15
+    ``PyThread_type_lock`` is itself built on PyMutex (gh-134745) and the
+    value is 'pymutex', on Windows too (gh-152798).
     """
     return sys.thread_info.lock
 

@@ -1,12 +1,23 @@
 """What both locks share: the _thread.lock surface around two methods.
 
-A subclass provides ``_acquire(ns)`` (ns as returned by
-:func:`~gilexamples.locks._contract.parse_acquire_args`), ``_release()``,
-``_locked()`` and ``_free()``. This class adds argument checking, the context
-manager, ``close()``, ``__del__`` and ``repr()``.
+A subclass calls ``PosixLock.__init__`` first and provides ``_acquire(ns)``
+(ns as returned by :func:`~gilexamples.locks._contract.parse_acquire_args`),
+``_release()``, ``_locked()`` and ``_free()``. This class adds argument
+checking, the context manager, ``close()``, ``__del__`` and ``repr()``, and
+two things every public method does around the C calls:
+
+* it counts itself as a user of the C memory while it runs, so that
+  :meth:`PosixLock.close` can refuse to free memory another thread is still
+  inside;
+* it saves ``ctypes.get_errno()`` and puts it back when it returns. ctypes
+  keeps one errno per thread; a signal handler that uses any of these locks
+  between a C call of the interrupted code and its ``get_errno()`` would
+  otherwise leave its own errno there.
 """
 
 from __future__ import annotations
+
+import ctypes
 
 from gilexamples.locks._contract import parse_acquire_args
 
@@ -20,32 +31,81 @@ class PosixLock:
 
     #: The name ``sys.thread_info.lock`` gives to CPython's lock of the same design.
     kind = ""
-    #: True once close() has freed the C memory.
+    #: True once close() has freed the C memory (or while close() is deciding).
     closed = True
+
+    def __init__(self):
+        # One entry per method call in progress, in any thread. list.append
+        # and list.pop are single C calls: atomic with a GIL, and with the
+        # per-object locks of a free-threaded build.
+        self._users: list[None] = []
+        # close() pops this to claim the right to free the memory: of two
+        # threads closing at once, only one gets it.
+        self._owner: list[bool] = [True]
 
     # -- _thread.lock's interface -------------------------------------------
     def acquire(self, blocking=True, timeout=-1) -> bool:
         """Take the lock; wait at most ``timeout`` seconds (-1: no limit).
 
-        ``blocking=False`` tries once. Returns True if the lock was taken.
-        The same argument rules and errors as ``_thread.lock.acquire``.
+        ``blocking=False`` tries once and never waits. Returns True if the
+        lock was taken. The same argument rules and errors as
+        ``_thread.lock.acquire``.
         """
         ns = parse_acquire_args(blocking, timeout)
-        if self.closed:
-            raise ClosedLockError(f"{self._name()} is closed")
-        return self._acquire(ns)
+        users = self._users
+        # Register first, then look at ``closed``; close() does the opposite
+        # (see there). A handler that raises right after append() returns
+        # leaves one entry behind: close() then refuses, which is safe.
+        users.append(None)
+        got = False
+        try:
+            try:
+                if self.closed:
+                    raise ClosedLockError(f"{self._name()} is closed")
+                saved_errno = ctypes.get_errno()
+                try:
+                    got = self._acquire(ns)         # no call between the return and the store
+                finally:
+                    ctypes.set_errno(saved_errno)
+            finally:
+                users.pop()
+        except BaseException:
+            # set_errno() and pop() are calls: a handler may raise after
+            # either returns, with the lock already ours. Give it back.
+            if got:
+                self._release()
+            raise
+        return got
 
     def release(self) -> None:
         """Free the lock; any thread may do it. RuntimeError if it is not held."""
-        if self.closed:
-            raise ClosedLockError(f"{self._name()} is closed")
-        self._release()
+        users = self._users
+        users.append(None)
+        try:
+            if self.closed:
+                raise ClosedLockError(f"{self._name()} is closed")
+            saved_errno = ctypes.get_errno()
+            try:
+                self._release()
+            finally:
+                ctypes.set_errno(saved_errno)
+        finally:
+            users.pop()
 
     def locked(self) -> bool:
         """True if some thread holds the lock (a snapshot: it may change at once)."""
-        if self.closed:
-            raise ClosedLockError(f"{self._name()} is closed")
-        return self._locked()
+        users = self._users
+        users.append(None)
+        try:
+            if self.closed:
+                raise ClosedLockError(f"{self._name()} is closed")
+            saved_errno = ctypes.get_errno()
+            try:
+                return self._locked()
+            finally:
+                ctypes.set_errno(saved_errno)
+        finally:
+            users.pop()
 
     def __enter__(self) -> bool:
         return self.acquire()
@@ -57,32 +117,61 @@ class PosixLock:
     def close(self) -> None:
         """Destroy the C primitives and free their memory (idempotent).
 
-        Refuses (RuntimeError) while the lock is held: another thread may be
-        waiting on it, and destroying a primitive someone waits on is
-        undefined behaviour in C.
+        Refuses (RuntimeError) while the lock is held or while another thread
+        is inside one of its methods: a thread woken by ``release()`` is still
+        in the C library for a moment after the lock looks free, and
+        destroying a primitive that someone waits on, or freeing its memory,
+        is undefined behaviour in C. Meant for a lock no other thread will
+        touch again; a thread that calls a method while ``close()`` is
+        deciding may get :class:`ClosedLockError` even if ``close()`` then
+        refuses. Of two threads closing at once, one frees the memory and the
+        other returns at once.
         """
         if self.closed:
             return
-        if self._locked():
-            raise RuntimeError(f"cannot close {self._name()} while it is held")
-        self._free()
+        # Say "closed" before looking for users; a method registers before it
+        # looks at "closed". So either close() sees the user, or the user sees
+        # "closed" and backs off: never both miss each other.
         self.closed = True
+        if self._users:
+            self.closed = False
+            raise RuntimeError(f"cannot close {self._name()} while it is held or in use")
+        try:
+            self._owner.pop()                   # claim the memory before touching it:
+        except IndexError:                      # of two close() calls, one gets it,
+            return                              # and the other one leaves it alone
+        saved_errno = ctypes.get_errno()
+        try:
+            if self._locked():
+                self._owner.append(True)
+                self.closed = False
+                raise RuntimeError(f"cannot close {self._name()} while it is held or in use")
+            self._free()
+        finally:
+            ctypes.set_errno(saved_errno)
 
     def __del__(self):
         # Nobody else can be waiting on a lock nobody references: free it
-        # even if it is held (CPython's lock_dealloc does the same).
-        if not self.closed:
+        # even if it is held (CPython's lock_dealloc does the same). Garbage
+        # collection may run this between any two lines of other code, so
+        # leave ctypes' errno as it was.
+        owner = getattr(self, "_owner", None)
+        if owner and not self.closed:
+            self.closed = True
+            saved_errno = ctypes.get_errno()
             try:
+                owner.pop()
                 self._free()
             except Exception:  # pragma: no cover - interpreter shutdown
                 pass
-            self.closed = True
+            finally:
+                ctypes.set_errno(saved_errno)
 
     def __repr__(self) -> str:
         if self.closed:
             state = "closed"
         else:
-            state = "locked" if self._locked() else "unlocked"
+            state = "locked" if self.locked() else "unlocked"
         return f"<{state} {self._name()} object at {id(self):#x}>"
 
     def _name(self) -> str:

@@ -1,8 +1,10 @@
 """What the locks cost: uncontended acquire+release, and a two-thread hand-off.
 
 Every lock is measured in the same run, interleaved repeat by repeat, so that
-the machine's load at any moment falls on all of them alike; figures are
-medians over the repeats and ratios to ``_thread.lock``, CPython's own C lock.
+the machine's load at any moment falls on all of them alike. Each figure is
+the median over the repeats; each ratio to ``_thread.lock`` (CPython's own C
+lock) is the median of the per-repeat ratios, so that a repeat slowed down by
+the machine's load counts as one repeat, not as a slow lock.
 
 * ``uncontended_ns``: one ``acquire()`` plus one ``release()`` by a single
   thread, in nanoseconds, Python call overhead included (the same for every
@@ -159,8 +161,11 @@ def run(*, ops: int = DEFAULTS["ops"], rounds: int = DEFAULTS["rounds"],
                 continue
             samples[c["name"]]["pingpong_us"].append(pingpong_us(c["factory"], rounds))
     reference = samples["_thread.lock"]
-    ref_un = statistics.median(reference["uncontended_ns"])
-    ref_pp = statistics.median(reference["pingpong_us"])
+
+    def ratio(runs: list[float], reference_runs: list[float]) -> float:
+        """Median of the per-repeat ratios (repeat i of a lock / repeat i of the reference)."""
+        return round(statistics.median(x / ref for x, ref in zip(runs, reference_runs)), 2)
+
     rows = []
     for c in candidates:
         s = samples[c["name"]]
@@ -171,17 +176,17 @@ def run(*, ops: int = DEFAULTS["ops"], rounds: int = DEFAULTS["rounds"],
             continue
         un = statistics.median(s["uncontended_ns"])
         row["uncontended_ns"] = {"median": round(un, 1), "runs": [round(x, 1) for x in s["uncontended_ns"]]}
-        row["uncontended_ratio"] = round(un / ref_un, 2)
+        row["uncontended_ratio"] = ratio(s["uncontended_ns"], reference["uncontended_ns"])
         if s["pingpong_us"]:
             pp = statistics.median(s["pingpong_us"])
             row["pingpong_us"] = {"median": round(pp, 2), "runs": [round(x, 2) for x in s["pingpong_us"]]}
-            row["pingpong_ratio"] = round(pp / ref_pp, 2)
+            row["pingpong_ratio"] = ratio(s["pingpong_us"], reference["pingpong_us"])
         else:
             row["pingpong_us"] = None
             row["pingpong_ratio"] = None
         rows.append(row)
-    threading_lock = ("threading.Lock is _thread.lock's type" if threading.Lock is type(_thread.allocate_lock())
-                      else "threading.Lock is _thread.allocate_lock, the same C lock")
+    threading_lock = ("threading.Lock is the class _thread.lock" if threading.Lock is type(_thread.allocate_lock())
+                      else "threading.Lock makes the same C lock as _thread.allocate_lock")
     return {
         "benchmark": "locks",
         "stamp": began,
@@ -190,6 +195,8 @@ def run(*, ops: int = DEFAULTS["ops"], rounds: int = DEFAULTS["rounds"],
         "reference": "_thread.lock",
         "notes": [threading_lock + ": not measured separately.",
                   "uncontended_ns includes two Python method calls per iteration, for every lock.",
-                  "medians over repeats; ratios are to _thread.lock in the same run."],
+                  "ns and us figures: medians over the repeats. Ratios: the median over the "
+                  "repeats of each repeat's ratio to _thread.lock (every repeat measures "
+                  "all the locks back to back)."],
         "locks": rows,
     }

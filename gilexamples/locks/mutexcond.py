@@ -10,6 +10,8 @@ instructions; threads that find the flag set sleep on the condition variable.
   unlock the mutex.
 * release: lock the mutex; clear ``locked``; signal ONE waiter (not
   broadcast: only one of them can win); unlock the mutex.
+* a single try (``acquire(False)``, ``timeout=0``) only tries the mutex and
+  fails if it is busy, never waits (as CPython does since bpo-30765).
 
 Because the flag, not the mutex, is the lock, any thread may release it.
 
@@ -20,6 +22,9 @@ in the main thread's bytecode loop. So in the main thread this lock waits in
 slices of :attr:`MutexCondLock.interrupt_check_s` with
 ``pthread_cond_timedwait``: between slices the interpreter runs pending
 handlers, and one that raises (KeyboardInterrupt...) ends the acquire.
+Unlike CPython's C code, this lock holds its mutex while such a handler runs
+(and while a woken thread gets the GIL back): until the handler returns,
+other threads block in every method of this lock.
 """
 
 from __future__ import annotations
@@ -47,8 +52,12 @@ class _Calls(threading.local):
 
     ``restype`` is the ``append`` of a list, a C method: ctypes stores the
     status there before control is back in the bytecode loop, where a Python
-    signal handler may raise. Whatever happens next, ``mut_rc[-1] == 0`` tells
-    whether this thread now holds the mutex. (ctypes documents a callable
+    signal handler may raise. Whatever happens next, the recorded status tells
+    whether this thread now holds the mutex. The list is shared by every
+    MutexCondLock and every nesting level in the thread (a handler may use a
+    lock while the code it interrupted is inside another), so each method
+    works on its own slot, ``mut_rc[n]`` with ``n = len(mut_rc)`` at its
+    start, and removes only what it appended. (ctypes documents a callable
     ``restype`` as deprecated in favour of ``errcheck``; an ``errcheck``
     written in Python would let a handler run before it records anything.)
     """
@@ -111,6 +120,7 @@ class MutexCondLock(PosixLock):
     interrupt_check_s = 0.05
 
     def __init__(self):
+        super().__init__()
         _setup()
         lib = libc()
         layout = _LAYOUT
@@ -135,45 +145,55 @@ class MutexCondLock(PosixLock):
     def _init_cond(self, lib) -> int:
         """pthread_cond_init with CLOCK_MONOTONIC if the platform allows (as CPython does)."""
         clock = time.CLOCK_REALTIME
-        attr = None
-        if lib.has("pthread_condattr_setclock"):
-            attr = _posix.alloc(_posix.sizes()["pthread_condattr_t"])
+        if not lib.has("pthread_condattr_setclock"):
+            check(lib.function("pthread_cond_init", blocking=False)(self._cond, None),
+                  "pthread_cond_init")
+            return clock
+        attr = _posix.alloc(_posix.sizes()["pthread_condattr_t"])
+        try:
             check(lib.function("pthread_condattr_init", blocking=False)(attr),
                   "pthread_condattr_init")
-            if lib.function("pthread_condattr_setclock", blocking=False)(
-                    attr, time.CLOCK_MONOTONIC) == 0:
-                clock = time.CLOCK_MONOTONIC
-        try:
-            check(lib.function("pthread_cond_init", blocking=False)(self._cond, attr),
-                  "pthread_cond_init")
-        finally:
-            if attr is not None:
+            try:
+                if lib.function("pthread_condattr_setclock", blocking=False)(
+                        attr, time.CLOCK_MONOTONIC) == 0:
+                    clock = time.CLOCK_MONOTONIC
+                check(lib.function("pthread_cond_init", blocking=False)(self._cond, attr),
+                      "pthread_cond_init")
+            finally:
                 lib.function("pthread_condattr_destroy", blocking=False)(attr)
-                _posix.free(attr)
+        finally:
+            _posix.free(attr)
         return clock
 
-    # The methods below call C between nearly every line. Two rules keep them
-    # correct when a signal handler raises at any of those calls (the
-    # interpreter may run handlers right after any call returns):
-    # the mutex is locked only inside a try whose finally unlocks it if
-    # mut_rc says we hold it, and the flag is set in the same breath as
-    # ``acquired = True`` (no call in between, so no handler in between).
+    # The methods below call C between nearly every line. Three rules keep
+    # them correct when a signal handler runs at any of those calls (the
+    # interpreter may run handlers right after any call returns), even a
+    # handler that raises or that uses another MutexCondLock:
+    # * the mutex is locked only inside a try whose finally unlocks it if our
+    #   slot of mut_rc, rc[n], says we hold it; rc[n:] is read with a slice,
+    #   not len(), because a call would be a point where a handler can run;
+    # * the flag is set in the same breath as ``acquired = True`` (no call in
+    #   between, so no handler in between);
+    # * a waiter that leaves because a handler raised passes on a wake-up it
+    #   may have received (see _acquire).
 
     # --8<-- [start:acquire]
     def _acquire(self, ns: int) -> bool:
         s, mut, cond = self._s, self._mut, self._cond
         calls = _calls
         rc = calls.mut_rc
+        n = len(rc)                                 # our slot: rc[n]
         acquired = False
         try:
             try:
-                del rc[:]
                 calls.trylock(mut)                  # PyDLL: never waits, keeps the GIL
-                if rc[-1] == errno.EBUSY:
-                    del rc[:]
+                if rc[n] == errno.EBUSY:
+                    if ns == 0:
+                        return False                # a try never waits (CPython: bpo-30765)
+                    del rc[n:]
                     calls.lock(mut)                 # CDLL: waits with the GIL released
-                if rc[-1] != 0:
-                    raise OSError(rc[-1], "pthread_mutex_lock failed")
+                if rc[n] != 0:
+                    raise OSError(rc[n], "pthread_mutex_lock failed")
                 if not s.locked:                    # the fast path: the lock is free
                     s.locked = 1
                     acquired = True
@@ -206,8 +226,18 @@ class MutexCondLock(PosixLock):
                         # Spurious wake-up, a slice ended, or another thread
                         # won the race for the flag: wait again. In the main
                         # thread, Python signal handlers run here.
+            except BaseException:
+                mine = rc[n:]
+                if mine and mine[0] == 0 and not acquired and not s.locked:
+                    # We hold the mutex and leave without the free lock: the
+                    # release() that freed it may have signalled us, and that
+                    # wake-up would be lost. Pass it on to the next waiter.
+                    _fns["cond_signal"](cond)
+                raise
             finally:
-                if rc and rc[-1] == 0:
+                mine = rc[n:]
+                del rc[n:]
+                if mine and mine[0] == 0:
                     _fns["unlock"](mut)
         except BaseException:
             if acquired:                            # a handler raised after we won:
@@ -217,18 +247,22 @@ class MutexCondLock(PosixLock):
     # --8<-- [end:acquire]
 
     # --8<-- [start:release]
+    def _lock_mutex(self, rc: list, n: int) -> None:
+        """Lock the mutex, waiting if need be; the status lands in rc[n]."""
+        calls = _calls
+        calls.trylock(self._mut)
+        if rc[n] == errno.EBUSY:
+            del rc[n:]
+            calls.lock(self._mut)
+        if rc[n] != 0:
+            raise OSError(rc[n], "pthread_mutex_lock failed")
+
     def _clear(self, *, strict: bool) -> None:
         s, mut = self._s, self._mut
-        calls = _calls
-        rc = calls.mut_rc
+        rc = _calls.mut_rc
+        n = len(rc)
         try:
-            del rc[:]
-            calls.trylock(mut)
-            if rc[-1] == errno.EBUSY:
-                del rc[:]
-                calls.lock(mut)
-            if rc[-1] != 0:
-                raise OSError(rc[-1], "pthread_mutex_lock failed")
+            self._lock_mutex(rc, n)
             if not s.locked:
                 if strict:
                     raise RuntimeError("release unlocked lock")
@@ -236,7 +270,9 @@ class MutexCondLock(PosixLock):
             s.locked = 0
             _fns["cond_signal"](self._cond)         # wake one waiter, not all of them
         finally:
-            if rc and rc[-1] == 0:
+            mine = rc[n:]
+            del rc[n:]
+            if mine and mine[0] == 0:
                 _fns["unlock"](mut)
 
     def _release(self) -> None:
@@ -245,19 +281,15 @@ class MutexCondLock(PosixLock):
 
     def _locked(self) -> bool:
         s, mut = self._s, self._mut
-        calls = _calls
-        rc = calls.mut_rc
+        rc = _calls.mut_rc
+        n = len(rc)
         try:
-            del rc[:]
-            calls.trylock(mut)
-            if rc[-1] == errno.EBUSY:
-                del rc[:]
-                calls.lock(mut)
-            if rc[-1] != 0:
-                raise OSError(rc[-1], "pthread_mutex_lock failed")
+            self._lock_mutex(rc, n)
             return bool(s.locked)
         finally:
-            if rc and rc[-1] == 0:
+            mine = rc[n:]
+            del rc[n:]
+            if mine and mine[0] == 0:
                 _fns["unlock"](mut)
 
     def _free(self) -> None:

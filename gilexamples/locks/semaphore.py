@@ -45,7 +45,13 @@ def timed_wait_function() -> str | None:
 
 
 class _Calls(threading.local):
-    """Per-thread sem_* function objects recording their status in a list (see mutexcond)."""
+    """Per-thread sem_* function objects recording their status in a list (see mutexcond).
+
+    One list per thread, shared by every SemaphoreLock and every nesting level
+    (a signal handler may use a lock while the code it interrupted is inside
+    another): each call works on its own slot, ``rc[n]`` with ``n = len(rc)``
+    at its start, and removes only what it appended.
+    """
 
     def __init__(self):
         lib = libc()
@@ -88,6 +94,7 @@ class SemaphoreLock(PosixLock):
     kind = "semaphore"
 
     def __init__(self):
+        super().__init__()
         _setup()
         lib = libc()
         self._sem = _posix.alloc(_posix.sizes()["sem_t"])
@@ -114,10 +121,14 @@ class SemaphoreLock(PosixLock):
         sem = self._sem
         calls = _calls
         rc = calls.rc
+        # Our slot in this thread's status list: each C call below appends
+        # its return value at rc[n]. A signal handler that uses a lock of this
+        # class between our call and our reading appends after it, and
+        # removes what it appended before it returns.
+        n = len(rc)
         try:
-            del rc[:]
             calls.trywait(sem)                      # PyDLL: never waits, keeps the GIL
-            if rc[-1] == 0:
+            if rc[n] == 0:
                 self._held = True
                 return True
             err = ctypes.get_errno()
@@ -129,7 +140,7 @@ class SemaphoreLock(PosixLock):
             if ns > 0:
                 deadline = time.monotonic_ns() + timeout_us(ns) * 1000
             while True:
-                del rc[:]
+                del rc[n:]
                 if ns < 0:
                     calls.wait(sem)                 # CDLL: the GIL is released while we wait
                 elif _TIMED == "sem_clockwait":
@@ -142,7 +153,7 @@ class SemaphoreLock(PosixLock):
                     if left <= 0:
                         return False
                     calls.timedwait(sem, ctypes.byref(timespec_at(time.time_ns() + left)))
-                if rc[-1] == 0:
+                if rc[n] == 0:
                     self._held = True
                     return True
                 err = ctypes.get_errno()
@@ -154,9 +165,12 @@ class SemaphoreLock(PosixLock):
                 # thread the interpreter runs the Python handler at this jump
                 # back, and if it raises, the exception ends the acquire.
         except BaseException:
-            if rc and rc[-1] == 0:                  # we got the semaphore, then a
+            mine = rc[n:]                           # a slice: no call, so no handler here
+            if mine and mine[0] == 0:               # we got the semaphore, then a
                 _fns["post"](sem)                   # handler raised: hand it back
             raise
+        finally:
+            del rc[n:]
 
     # --8<-- [end:acquire]
 

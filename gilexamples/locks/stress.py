@@ -5,8 +5,11 @@ taking, while a third thread sends it SIGUSR1 every few hundred microseconds
 and the handler raises. An ``acquire`` that raises must not have taken the
 lock; if it did, nobody will ever release it and the other thread times out.
 
-Only the acquire is exposed to the storm (the handler raises only while
-``acquire`` runs), so a lost lock is the lock's fault, not the harness's.
+The handler stays armed until the result of ``acquire()`` is stored, so
+the storm also catches a lock lost *after* a successful acquire returns: with
+a C method such as ``_thread.lock.acquire``, the interpreter may run the
+handler at that return (bpo-45274, gh-74174). That is the gap every caller of
+a C ``acquire`` has, not a bug inside the lock.
 """
 
 from __future__ import annotations

@@ -11,7 +11,8 @@ policies are written); it spends time only by yielding an operation:
 * :class:`Run` ``(ns, check, flag)``: use ``ns`` of CPU time on a core. If
   ``flag`` is set while it runs (or was set before), the run stops early at
   the next multiple of ``check`` ns of progress: that is the interpreter
-  looking at its "eval breaker" between bytecodes. The generator receives the
+  looking at its "eval breaker" (in CPython: before most bytecodes in 3.2; at
+  function entry, backward jumps and calls in 3.12). The generator receives the
   ns actually done.
 * :class:`Block` ``(queue, timeout)``: leave the core and sleep on a wait
   queue (a futex, a condition variable) until :meth:`WaitQueue.notify` or the
@@ -54,7 +55,10 @@ class OSParams:
     #: ``deep_idle_after_ns`` (it went into a deep idle state, slower to leave).
     deep_idle_after_ns: int = 300 * US
     deep_idle_extra_ns: int = 30 * US
-    #: Linux CFS defaults (2 CPUs): target latency, minimum slice, wake-up granularity, tick.
+    #: Target latency, minimum slice, wake-up granularity: Linux CFS's base values
+    #: (kernel/sched/fair.c, for 1 CPU, unscaled: the kernel multiplies them by
+    #: 1 + log2(CPUs), so 2 CPUs get 12 ms / 1.5 ms / 2 ms). Kernels >= 6.6 schedule
+    #: with EEVDF instead of CFS. The tick is 1 ms with CONFIG_HZ=1000 (4 ms at 250 Hz).
     sched_latency_ns: int = 6 * MS
     min_granularity_ns: int = 750 * US
     wakeup_granularity_ns: int = 1 * MS

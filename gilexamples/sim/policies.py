@@ -17,8 +17,10 @@ Each policy is written as generator code for the simulated threads of
   immediately asks for the GIL again (3.2's behaviour if the macro is off).
 * ``priority``: ``newgil`` plus a priority request for a thread coming back
   from blocking I/O: it asks the holder to drop at once instead of after an
-  interval, and gets the GIL before other waiters (the idea of Antoine
-  Pitrou's "interactiveness" patches on bpo-7946; never shipped).
+  interval, and gets the GIL before other waiters. This is the "priority
+  requests" of Antoine Pitrou's 2009 new-GIL work, which What's New in 3.2
+  (``Doc/whatsnew/3.2.rst`` at v3.2, lines 2286-2290) says "have not been kept
+  for inclusion", in its simplest form; never shipped.
 * ``nogil``: no GIL: threads run Python whenever the OS gives them a core
   (the free-threaded build, ignoring its own costs).
 """
@@ -38,7 +40,8 @@ class GILParams:
 
     #: 3.2+: the switch interval (sys.getswitchinterval(), 5 ms by default).
     interval_ns: int = 5 * MS
-    #: 3.2+: how often a running thread looks at the eval breaker (between bytecodes).
+    #: 3.2+: how often a running thread looks at the eval breaker (between most bytecodes
+    #: in 3.2; in 3.10+ only at function entry, loop back-edges and calls).
     eval_check_ns: int = 100
     #: 2.x: sys.getcheckinterval() ticks between releases, and the time one tick takes.
     check_interval: int = 100

@@ -7,9 +7,16 @@ For each figure of the chapter "The new GIL's failures" it runs the simulator
 the ``timeline`` payload in a real child interpreter pinned to the same
 number of CPUs. It trims both to a window (for a real run, the one in which
 the threads ran Python the most: the machine may be shared), stamps them
-(machine, interpreter, date) and writes ``sim-NAME.json``/``.png`` and
-``real-NAME.json``/``.png`` plus ``index.json`` (what was made, what was
-skipped and why).
+(machine, interpreter, date; for a real run also the load average while it
+ran) and writes ``sim-NAME.json``/``.png`` and ``real-NAME.json``/``.png``
+plus ``index.json`` (what was made, what was skipped and why).
+
+A real window of the switching GIL is checked against what the interval
+predicts: two busy threads should hand the GIL over about once per switch
+interval. When the window has far fewer switches (under
+``SWITCH_SHORTFALL`` of window/interval), the threads were waiting for a
+core, not for the GIL: the stamp then carries a ``note`` saying so, which
+the viewer and the static picture print under the panel.
 
 This module sits at the top of the import graph, like the CLI: it uses the
 simulator, the lab's runner and the trace format.
@@ -28,14 +35,18 @@ from pathlib import Path
 
 from gilexamples import __version__, sim
 from gilexamples.sim.kernel import MS
-from gilexamples.trace.format import dumps, validate, window
+from gilexamples.trace.format import dumps, summary, validate, window
 from gilexamples.trace.real import from_payload
 from gilexamples.trace.render import render
 
-__all__ = ["FIGURES", "Figure", "UnknownFigure", "busiest_start", "publish", "main", "MAX_BYTES"]
+__all__ = ["FIGURES", "Figure", "UnknownFigure", "busiest_start", "switch_note", "publish",
+           "main", "MAX_BYTES", "SWITCH_SHORTFALL"]
 
 #: Largest data file written: the window is halved until the trace fits.
 MAX_BYTES = 200_000
+
+#: A switching-GIL window with fewer than this share of window/interval switches is flagged.
+SWITCH_SHORTFALL = 0.5
 
 
 class UnknownFigure(ValueError):
@@ -127,6 +138,31 @@ def busiest_start(trace: dict, span: int, skip: int, step: int = 1_000_000) -> i
                if total >= 0.8 * best)[1]
 
 
+def _load_text(load: list[float] | None) -> str:
+    if not load:
+        return "load average unknown"
+    return f"load average {load[0]:.2f} on {os.cpu_count()} CPUs"
+
+
+def switch_note(trace: dict, interval_s: float | None, load: list[float] | None) -> dict:
+    """Switches in a real switching-GIL window against what the interval predicts.
+
+    Returns ``{"switches", "expected", "note"}``; ``note`` is None when the window
+    looks like the mechanism at work, else one sentence for the panel's stamp.
+    """
+    if not interval_s or interval_s <= 0:
+        raise ValueError(f"switch interval must be > 0 s, got {interval_s!r}")
+    span_s = (trace["end"] - trace["start"]) / 1e9
+    expected = span_s / interval_s
+    switches = summary(trace)["switches"]
+    note = None
+    if switches < SWITCH_SHORTFALL * expected:
+        note = (f"busy machine: {switches} GIL switch(es) in this {span_s * 1e3:.0f} ms window "
+                f"where a {interval_s * 1e3:g} ms interval predicts about {expected:.0f} "
+                f"({_load_text(load)}): the threads also waited for a core")
+    return {"switches": switches, "expected": round(expected, 1), "note": note}
+
+
 def _write(trace: dict, out: Path, stem: str) -> list[str]:
     validate(trace)
     (out / f"{stem}.json").write_text(dumps(trace) + "\n", encoding="utf-8")
@@ -151,6 +187,7 @@ def _find_real(era: str):
 def publish(out: str | Path, *, quick: bool = False, only: list[str] | None = None,
             real: bool = True) -> dict:
     """Write the figures' data files and pictures to ``out``; return the index."""
+    from gilexamples.lab.results import loadavg
     from gilexamples.lab.runner import run_experiment
 
     out = Path(out)
@@ -182,6 +219,7 @@ def publish(out: str | Path, *, quick: bool = False, only: list[str] | None = No
             else:
                 cpus = list(range(fig.cores))
                 seconds = 0.12 if quick else 0.3
+                load = loadavg()
                 result = run_experiment("timeline", interp, quick=quick, cpus=cpus,
                                         params={"workload": fig.workload, "seconds": seconds})
                 if "metrics" not in result:
@@ -194,11 +232,19 @@ def publish(out: str | Path, *, quick: bool = False, only: list[str] | None = No
                     part["title"] = f"real {interp.label}: {fig.caption}"
                     part["stamp"] = {"interpreter": interp.label,
                                      "machine": f"{machine}; pinned to CPU "
-                                                f"{','.join(map(str, cpus))}",
+                                                f"{','.join(map(str, cpus))}; "
+                                                f"{_load_text(load)} at the start",
                                      "date": date}
+                    checked = None
+                    if fig.era == "switching":
+                        checked = switch_note(part, result["metrics"].get("switch_interval_s"),
+                                              load)
+                        if checked["note"]:
+                            part["stamp"]["note"] = checked["note"]
                     entry["real"] = {"python": interp.label,
                                      "files": _write(part, out, f"real-{fig.name}"),
-                                     "overlap_s": result["metrics"]["overlap_s"]}
+                                     "overlap_s": result["metrics"]["overlap_s"],
+                                     "loadavg": load, "switch_check": checked}
         index["figures"].append(entry)
     (out / "index.json").write_text(json.dumps(index, indent=1, sort_keys=True) + "\n",
                                     encoding="utf-8")

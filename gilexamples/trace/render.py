@@ -74,10 +74,12 @@ def render(trace: dict, path: str | Path, *, width: float = 7.0) -> Path:
     stamp = trace.get("stamp") or {}
     if stamp:
         note = " · ".join(str(stamp[k]) for k in ("interpreter", "machine", "date") if stamp.get(k))
+        if stamp.get("note"):  # publish's warning about this window (e.g. a busy machine)
+            note += "\n" + str(stamp["note"])
         fig.text(0.99, 0.01, note, ha="right", va="bottom", fontsize=5.5, color="#666")
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
-    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    fig.tight_layout(rect=(0, 0.07 if stamp.get("note") else 0.03, 1, 1))
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, metadata={"Software": None} if path.suffix == ".png" else None)
     plt.close(fig)

@@ -1,15 +1,17 @@
 """How soon does a signal handler interrupt a blocked acquire?
 
-A worker holds the lock for 1 s. The main thread blocks in acquire(); an
-eighth of a second later a SIGUSR1 arrives and its Python handler raises. When does the
-exception come out of acquire()?
+A worker holds the lock for HOLD_S. The main thread blocks in acquire();
+SIGNAL_AFTER_S later a SIGUSR1 arrives and its Python handler raises. When does
+the exception come out of acquire()? (The first line printed gives the
+figures.)
 
 * _thread.lock and SemaphoreLock: sem_wait fails with EINTR, the handler runs
   at once;
 * MutexCondLock: pthread_cond_wait sleeps through signals, so in the main
-  thread it waits in 50 ms slices and the handler runs at the end of one;
-* MutexCondLock with slices of 30 s: the handler only runs once the holder
-  lets go, a second later.
+  thread it waits in slices of MutexCondLock.interrupt_check_s and the
+  handler runs at the end of one;
+* MutexCondLock with slices of UNSLICED_S: the handler only runs once the
+  holder lets go.
 """
 
 import _thread
@@ -21,6 +23,7 @@ from gilexamples.locks import MutexCondLock, SemaphoreLock
 
 HOLD_S = 1.0
 SIGNAL_AFTER_S = 0.125
+UNSLICED_S = 30.0
 
 
 class Interrupted(Exception):
@@ -29,7 +32,7 @@ class Interrupted(Exception):
 
 def unsliced():
     lock = MutexCondLock()
-    lock.interrupt_check_s = 30.0
+    lock.interrupt_check_s = UNSLICED_S
     return lock
 
 
@@ -73,12 +76,14 @@ def main():
     def handler(signum, frame):
         raise Interrupted
 
+    print(f"holder keeps the lock {HOLD_S:g} s; SIGUSR1 after {SIGNAL_AFTER_S:g} s; "
+          f"MutexCondLock slices: {MutexCondLock.interrupt_check_s:g} s")
     old = signal.signal(signal.SIGUSR1, handler)
     try:
         for name, factory in [("_thread.lock", _thread.allocate_lock),
                               ("SemaphoreLock", SemaphoreLock),
                               ("MutexCondLock", MutexCondLock),
-                              ("MutexCondLock, 30 s slices", unsliced)]:
+                              (f"MutexCondLock, {UNSLICED_S:g} s slices", unsliced)]:
             d = delay(factory)
             when = ("while still waiting" if d < HOLD_S - SIGNAL_AFTER_S - 0.2
                     else "only after the holder let go")

@@ -126,6 +126,7 @@
     var stamp = trace.stamp || {};
     var parts = [stamp.interpreter, stamp.machine, stamp.date].filter(Boolean);
     if (parts.length) root.appendChild(el("div", "gil-stamp", parts.join(" · ")));
+    if (stamp.note) root.appendChild(el("div", "gil-stamp gil-note", stamp.note));
     this.colors = {};
     var style = getComputedStyle(root);
     Object.keys(STATES).concat(["request", "fail", "take", "drop", "axis", "text"]).forEach(function (k) {
