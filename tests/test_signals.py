@@ -3,12 +3,16 @@
 Every demo runs for real: real signals, real timers, real child processes
 that really segfault. The assertions are qualitative with wide margins (two
 noisy cores shared with other test runs); each test also checks that the
-demo left the process as it found it: signal handlers, the real-time timer
-(pytest-timeout's own timer included), the wakeup fd and faulthandler.
+demo left the process as it found it: Python-level signal handlers, the
+kernel's view of handled, ignored and blocked signals (``/proc/self/status``:
+a C handler such as ``faulthandler.register`` leaves is seen there), the
+real-time timer (pytest-timeout's own timer included), the wakeup fd and
+faulthandler's enabled flag.
 """
 
 from __future__ import annotations
 
+import faulthandler
 import json
 import signal
 import subprocess
@@ -55,18 +59,24 @@ def _pytest_timeout_gave_up(before, after) -> bool:
 
 @pytest.fixture(autouse=True)
 def signal_state_restored():
-    """Fail a test whose demo left a handler, a timer, a wakeup fd or faulthandler changed."""
+    """Fail a test whose demo left a handler, a mask, a timer, a wakeup fd or faulthandler changed."""
     before = snapshot()
     yield
     after = snapshot()
     changed = sorted(signum for signum in before.handlers
                      if before.handlers[signum] is not after.handlers.get(signum)
                      and before.handlers[signum] != after.handlers.get(signum))
+    ignore = set()
     if _pytest_timeout_gave_up(before, after):
         changed.remove(signal.SIGALRM)
+        ignore.add(int(signal.SIGALRM))
     else:
         assert after.itimer_armed == before.itimer_armed, "ITIMER_REAL left armed/disarmed"
     assert not changed, f"handlers left changed for signals {changed}"
+    if before.kernel is not None and after.kernel is not None:
+        for name in ("SigCgt", "SigIgn", "SigBlk"):
+            moved = sorted((before.kernel[name] ^ after.kernel[name]) - ignore)
+            assert not moved, f"{name} (/proc/self/status) left changed for signals {moved}"
     assert after.wakeup_fd == before.wakeup_fd, "signal.set_wakeup_fd left changed"
     assert after.faulthandler_enabled == before.faulthandler_enabled
 
@@ -110,6 +120,28 @@ def test_snapshot_notices_a_changed_handler():
         assert snapshot().handlers[signal.SIGUSR2] is not before.handlers[signal.SIGUSR2]
     finally:
         signal.signal(signal.SIGUSR2, old)
+
+
+def test_snapshot_sees_c_level_handlers_and_masks():
+    """What signal.getsignal cannot see: faulthandler's C handler, a blocked signal."""
+    if snapshot().kernel is None:
+        pytest.skip("no /proc/self/status signal sets on this system")
+    usr2 = int(signal.SIGUSR2)
+    before = snapshot()
+    assert usr2 not in before.kernel["SigCgt"] and usr2 not in before.kernel["SigBlk"]
+    faulthandler.register(signal.SIGUSR2)
+    try:
+        during = snapshot()
+        assert usr2 in during.kernel["SigCgt"]
+        assert during.handlers[usr2] == before.handlers[usr2]  # invisible to Python
+    finally:
+        faulthandler.unregister(signal.SIGUSR2)
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR2})
+    try:
+        assert usr2 in snapshot().kernel["SigBlk"]
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGUSR2})
+    assert snapshot().kernel == before.kernel
 
 
 # --- 1. the handler's thread ----------------------------------------------------
@@ -212,14 +244,14 @@ def test_dump_traceback_later_ends_a_hung_child():
 
 
 def test_watchdog_cancelled_in_time_writes_nothing():
-    result = signals.watchdog(timeout_s=0.05, slow_s=0.2)
+    result = signals.watchdog(timeout_s=0.05, slow_s=0.2)  # fast case: a 2 s watchdog
     assert result["fast_report"] == ""
     assert result["slow_report"].startswith("Timeout (0:00:00.050000)!")
     assert "in watchdog" in result["slow_report"]
 
 
 def test_registered_signal_dumps_during_a_c_call():
-    result = signals.live_dump(call_s=0.3)
+    result = signals.live_dump(call_s=1.0)  # room for a slow sender on a busy machine
     assert result["threads"] == 2
     assert result["shows_call"], result["report"]
     assert result["dumped_after_s"] < 0.8 * result["call_s"], result

@@ -1,17 +1,19 @@
 """Leave the process as it was: handlers, the real-time timer, the wakeup fd.
 
-Every demo in :mod:`gilexamples.signals` installs a handler or arms a timer
-only through :func:`alarm` and :func:`handler`, which put back what was
-there before, *including a timer someone else had armed* (pytest-timeout
-arms ``ITIMER_REAL`` around every test: a demo that simply disarmed the timer
-would switch that safety net off). :func:`snapshot` is what the tests compare
-before and after.
+Most demos in :mod:`gilexamples.signals` install a handler or arm a timer
+through :func:`alarm` and :func:`handler`, which put back what was there
+before, *including a timer someone else had armed* (pytest-timeout arms
+``ITIMER_REAL`` around every test: a demo that simply disarmed the timer
+would switch that safety net off). The few that touch something else (the
+wakeup fd, a sub-interpreter, ``faulthandler.register``) restore it
+themselves. :func:`snapshot` is what the tests compare before and after.
 """
 
 from __future__ import annotations
 
 import faulthandler
 import signal
+import sys
 import threading
 import time
 from contextlib import contextmanager
@@ -106,10 +108,46 @@ class State:
     itimer_interval: float
     wakeup_fd: int
     faulthandler_enabled: bool
+    #: The kernel's view (``/proc/self/status``, Linux): signals with a
+    #: C-level handler (``SigCgt``), ignored (``SigIgn``) and blocked in the
+    #: main thread (``SigBlk``), as sets of signal numbers; ``None`` elsewhere.
+    #: These catch what :attr:`handlers` cannot see: a C handler left behind
+    #: by ``faulthandler.register`` or a mask left by ``pthread_sigmask``.
+    kernel: dict | None = None
+
+
+#: glibc's own real-time signals (SIGCANCEL, SIGSETXID, ...): glibc installs
+#: their handlers itself, e.g. when the first thread starts. Not a demo's doing.
+_GLIBC_INTERNAL = frozenset(range(32, 35))
+
+
+def _kernel_signal_sets() -> dict | None:
+    """SigCgt, SigIgn and SigBlk of this (main) thread, from ``/proc/self/status``."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            lines = status.read().splitlines()
+    except OSError:
+        return None
+    sets = {}
+    for line in lines:
+        name, _, value = line.partition(":")
+        if name in ("SigCgt", "SigIgn", "SigBlk"):
+            mask = int(value.strip(), 16)
+            sets[name] = frozenset(bit + 1 for bit in range(mask.bit_length())
+                                   if mask >> bit & 1) - _GLIBC_INTERNAL
+    return sets
 
 
 def snapshot() -> State:
-    """The process's signal state now (main thread only)."""
+    """The process's signal state now (main thread only).
+
+    Reading the wakeup fd means setting it: ``set_wakeup_fd(-1)`` returns the
+    old fd, which is then put back at once. A signal arriving in between
+    writes no byte, and ``warn_on_full_buffer`` goes back to its default
+    (True). Harmless for the tests; do not call this around a real event loop.
+    """
     require_main_thread("snapshot()")
     handlers = {}
     for signum in sorted(signal.valid_signals()):
@@ -120,4 +158,5 @@ def snapshot() -> State:
     delay, interval = signal.getitimer(signal.ITIMER_REAL)
     fd = signal.set_wakeup_fd(-1)
     signal.set_wakeup_fd(fd)
-    return State(handlers, delay > 0, interval, fd, faulthandler.is_enabled())
+    return State(handlers, delay > 0, interval, fd, faulthandler.is_enabled(),
+                 _kernel_signal_sets())

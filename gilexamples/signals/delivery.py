@@ -2,12 +2,13 @@
 
 CPython's C-level handler (``signal_handler`` -> ``trip_signal`` in
 ``Modules/signalmodule.c``) runs in whatever thread the kernel interrupted.
-It only marks the signal as tripped and sets the interpreter's eval breaker.
-The Python handler runs later, in the main thread of the main interpreter,
-the next time that thread checks the eval breaker while running bytecode, or
-when a blocking call it is in fails with ``EINTR``. Each function here shows
-one consequence and returns what it measured; each installs its handlers
-through :mod:`gilexamples.signals._state`, so the process is left as found.
+It only marks the signal as tripped and raises a signals-pending flag that
+only the main thread of the main interpreter acts on. The Python handler
+runs later, in that thread, the next time it checks the eval breaker while
+running bytecode, or when a blocking call it is in fails with ``EINTR``.
+Each function here shows one consequence and returns what it measured; most
+install their handlers through :mod:`gilexamples.signals._state`, the others
+restore what they touch themselves, so the process is left as found.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ def busy(seconds: float) -> int:
 
 # 1. The handler's thread -----------------------------------------------------
 
-def who_runs_the_handler(busy_s: float = 0.3) -> dict:
+def who_runs_the_handler(busy_s: float = 0.2) -> dict:
     """Send SIGUSR1 three ways while a worker thread is busy; see who handles it.
 
     * ``"main"``: the main thread signals the process (``os.kill``), then
@@ -218,6 +219,10 @@ def wakeup_fd_wakes_selector(timer_s: float = 0.05, timeout_s: float = 2.0) -> d
     the loop sees a readable socket instead of sleeping to its timeout.
     Returns ``woke_after_s`` (after the timer fired), ``byte`` (the byte read),
     ``signal`` (SIGALRM's number) and ``handler_ran``.
+
+    The old wakeup fd is put back with ``set_wakeup_fd(old_fd)``, which also
+    resets ``warn_on_full_buffer`` to its default (True): an event loop that
+    had set it to False would have to set it again.
     """
     recorder = Recorder()
     reader, writer = socket.socketpair()

@@ -4,9 +4,11 @@ A segmentation fault is a *synchronous* signal: the kernel delivers it to
 the thread that touched the bad address, and that thread cannot go on. A
 Python handler would only run later, at the next eval-breaker check, which
 never comes. :mod:`faulthandler` (3.3+) installs a C handler for SIGSEGV,
-SIGFPE, SIGABRT, SIGBUS and SIGILL that writes "Fatal Python error" and the
-traceback of every thread, running on an alternate stack (so it works even
-after a stack overflow), then lets the process die of the same signal.
+SIGFPE, SIGABRT, SIGBUS and SIGILL that puts the previous handler back,
+writes "Fatal Python error" and the traceback of every thread, then raises
+the signal again so that the process dies of it. It runs on an alternate
+stack (``sigaltstack``), set up for the thread that enabled faulthandler, so
+a stack overflow *in that thread* is reported too.
 
 Crashes and hangs run in child processes (:data:`sys.executable`), with core
 dumps switched off, and are reaped before the functions return. The watchdog
@@ -73,18 +75,16 @@ def thread_sections(report: str) -> int:
     return len(_SECTION.findall(report))
 
 
-def _env() -> dict:
-    env = dict(os.environ)
-    for name in ("PYTHONFAULTHANDLER", "PYTHONDEVMODE", "PYTHONSTARTUP"):
-        env.pop(name, None)
-    return env
-
-
 def _run_child(code: str, *args: str) -> subprocess.CompletedProcess:
-    """Run ``code`` in a child interpreter; kill it if it outlives CHILD_TIMEOUT_S."""
+    """Run ``code`` in a child interpreter; kill it if it outlives CHILD_TIMEOUT_S.
+
+    ``-I`` (isolated mode) makes the child ignore every ``PYTHON*``
+    environment variable, ``PYTHONFAULTHANDLER`` and ``PYTHONDEVMODE``
+    included, so faulthandler is on only where the child's code turns it on.
+    """
     with subprocess.Popen([sys.executable, "-I", "-c", code, *args],
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          stdin=subprocess.DEVNULL, text=True, env=_env()) as child:
+                          stdin=subprocess.DEVNULL, text=True) as child:
         try:
             out, err = child.communicate(timeout=CHILD_TIMEOUT_S)
         except subprocess.TimeoutExpired:
@@ -143,20 +143,31 @@ def hang(timeout_s: float = 0.2) -> dict:
     }
 
 
-def watchdog(timeout_s: float = 0.05, slow_s: float = 0.2) -> dict:
+def watchdog(timeout_s: float = 0.05, slow_s: float = 0.2,
+             fast_timeout_s: float = 2.0) -> dict:
     """Arm ``dump_traceback_later`` in this process around fast and slow work.
 
-    Fast work finishes before the timeout and cancels the watchdog: nothing is
-    written. Slow work outlives it: the watchdog thread writes every thread's
-    traceback (this process goes on; no ``exit``). Returns ``fast_report``
-    and ``slow_report`` (what was written to the file each time).
+    Fast work (``time.sleep(0)``) finishes well before ``fast_timeout_s``
+    (long, so that a busy machine descheduling this process cannot make the
+    fast case late) and cancels the watchdog: nothing is written. Slow work
+    (``slow_s``) outlives ``timeout_s``: the watchdog thread writes every
+    thread's traceback (this process goes on; no ``exit``). Returns
+    ``fast_report`` and ``slow_report`` (what was written to the file each
+    time).
+
+    There is one watchdog per process: arming it here replaces any armed
+    before (pytest's ``faulthandler_timeout``, for instance), and it is
+    cancelled on the way out.
     """
     if not 0 < timeout_s < slow_s:
         raise ValueError("need 0 < timeout_s < slow_s")
+    if not fast_timeout_s > 0:
+        raise ValueError(f"fast_timeout_s must be > 0, not {fast_timeout_s!r}")
     reports = {}
-    for name, seconds in (("fast_report", 0.0), ("slow_report", slow_s)):
+    for name, seconds, timeout in (("fast_report", 0.0, fast_timeout_s),
+                                   ("slow_report", slow_s, timeout_s)):
         with tempfile.TemporaryFile("w+") as file:
-            faulthandler.dump_traceback_later(timeout_s, file=file)
+            faulthandler.dump_traceback_later(timeout, file=file)
             try:
                 time.sleep(seconds)  # the work being watched
             finally:
@@ -175,8 +186,8 @@ def live_dump(call_s: float = 0.3, signum: int = signal.SIGUSR1) -> dict:
     """``faulthandler.register(signum)``: a dump on demand, even mid C call.
 
     A worker waits on an event; the main thread runs one long C call
-    (:func:`long_c_call`). Another process (``sh -c 'read go; sleep ...; kill ...'``:
-    no thread of ours could, they all need the GIL the call holds) sends
+    (:func:`long_c_call`). Another process (``sh -c 'read go; sleep ...; kill -USR1 PID'``:
+    with the GIL no thread of ours could, they all need the GIL the call holds) sends
     ``signum``. faulthandler's C handler writes the tracebacks at once, while
     the main thread is still inside the call; a Python handler would have to
     wait for the call to return. Returns ``report``, ``threads``,
@@ -199,7 +210,8 @@ def live_dump(call_s: float = 0.3, signum: int = signal.SIGUSR1) -> dict:
             # The sender starts first and waits for a line on its stdin, so
             # that its start-up time does not eat into the call.
             sender = subprocess.Popen(
-                ["sh", "-c", f"read go; sleep {call_s / 10:.3f}; kill -{int(signum)} {os.getpid()}"],
+                ["sh", "-c", f"read go; sleep {call_s / 10:.3f}; "
+                             f"kill -{signal.Signals(signum).name[3:]} {os.getpid()}"],
                 stdin=subprocess.PIPE)
             started = time.time()
             sender.stdin.write(b"go\n")

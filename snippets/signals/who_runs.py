@@ -10,7 +10,7 @@ HOW = {
 
 
 def main() -> None:
-    result = who_runs_the_handler(busy_s=0.3)
+    result = who_runs_the_handler(busy_s=0.2)
     for case, seen in result.items():
         if seen["after_s"] < 0.5 * seen["worker_s"]:
             when = "while the worker was still busy"

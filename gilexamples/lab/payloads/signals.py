@@ -13,9 +13,9 @@ checks. This payload measures that under whatever interpreter runs it:
   and ``c_call_handler_waited``: it ran only as the call returned;
   ``python_loop_delay_s`` and ``python_loop_handler_waited``: the same during
   a pure-Python loop of the same length (the handler runs on time);
-* ``sleep_interrupted`` / ``sleep_resumed``: a handler ran during
-  ``time.sleep``, and the sleep then went on to its full length (PEP 475,
-  3.5+) or was cut short (2.7);
+* ``sleep_interrupted`` / ``sleep_resumed``: a handler ran before the end of
+  a ``time.sleep`` (at under 95% of its length), and the sleep then went on
+  to its full length (PEP 475, 3.5+) or was cut short (2.7);
 * ``lock_wait_handler_delay_s``: how late the handler ran while the main
   thread waited on a lock held by a worker (interruptible since 3.2);
 * ``wakeup_fd_woke_after_s``: a ``select`` on the ``set_wakeup_fd`` pipe woke
@@ -462,7 +462,11 @@ def main():
     metrics["sleep_s"] = sleep_s
     metrics["sleep_handler_at_s"] = handler_at
     metrics["sleep_elapsed_s"] = elapsed
-    metrics["sleep_interrupted"] = handler_at is not None and handler_at < sleep_s * 0.8
+    # "Interrupted" = the handler ran before the full sleep was over. Not
+    # "handler_at < timer + margin": on 2.7 the signal *ends* the sleep, so a
+    # timer delivered late on a loaded machine still cut it short (handler_at
+    # == elapsed < sleep_s), and that is an interruption too.
+    metrics["sleep_interrupted"] = handler_at is not None and handler_at < sleep_s * 0.95
     metrics["sleep_resumed"] = elapsed >= sleep_s * 0.95
     _, elapsed, raised = sleep_case(timer_s, sleep_s, raise_it=True)
     metrics["sleep_raising_handler_elapsed_s"] = elapsed
