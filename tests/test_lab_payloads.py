@@ -128,33 +128,99 @@ def test_response_under_the_tick_gil_is_quicker(measured):
 
 
 def test_countdown_threads_gain_nothing_with_a_gil(measured):
+    """Under a GIL the threads never run Python at once: about one CPU, no speed-up.
+
+    Both fail for an interpreter whose threads really run in parallel (a
+    free-threaded build: about two CPUs per wall second, ratio near 0.5).
+    """
     m = metrics(measured, "countdown", sys.executable)
-    assert m["ratio"] > 0.6  # two threads never halve CPU-bound work under a GIL
+    if not measured["countdown", sys.executable, "all"]["python"]["gil_enabled"]:
+        pytest.skip("the running interpreter has no GIL")
     assert set(m["threads"]) == {"2", "4"}
+    for k, entry in m["threads"].items():
+        # Short quick runs on a shared machine: load can stretch the sequential half of
+        # a trial, hence the margin; the CPU burnt is the steadier sign.
+        assert entry["ratio"] > 0.65, (k, entry)
+        assert entry["cpu_per_wall"] < 1.3, (k, entry)  # never two CPUs at once
+
+
+def test_countdown_switching_gil_switches_about_once_per_interval(measured):
+    """3.2+: no penalty for more cores: far fewer than 20 switches per switch interval."""
+    m = metrics(measured, "countdown", sys.executable)
+    assert m["switches_per_s"] < 20 / sys.getswitchinterval(), m["switches_per_s"]
 
 
 def test_countdown_tick_gil_thrashes_on_several_cores(measured):
     """2.7 on several cores: the threads fight over the GIL, switching far more often.
 
-    Context switches per second are the clear sign of the fight; the slowdown is
-    checked with a margin, since a busy machine blurs it.
+    Context switches per second, and the share of CPU time spent in the kernel,
+    are the clear signs of the fight (the slowdown itself is blurred by a busy
+    machine, and is checked on the published results instead).
     """
     if PY27 is None:
         pytest.skip(NO_27)
     if len(available_cpus()) < 2:
         pytest.skip("one CPU: the tick GIL has no second core to fight on")
-    new = metrics(measured, "countdown", sys.executable)
-    old_one = metrics(measured, "countdown", PY27, "one")
-    old = metrics(measured, "countdown", PY27)
-    attempts = [old]
+    def kernel(m):
+        return m["threads"]["2"]["system_per_wall"]
+
+    def problems(old, old_one, new):
+        found = []
+        if not old["switches_per_s"] > 3 * new["switches_per_s"]:
+            found.append("2.7 does not switch 3x more often than 3.x")
+        if not old["switches_per_s"] > 3 * old_one["switches_per_s"]:
+            found.append("2.7 on all cores does not switch 3x more often than on one core")
+        # The signature of the battle: every lost race is a trip through the kernel.
+        if not kernel(old) > 10 * max(kernel(new), 0.003):
+            found.append("2.7 does not spend 10x more of its time in the kernel than 3.x")
+        return found
+
+    attempt = (metrics(measured, "countdown", PY27), metrics(measured, "countdown", PY27, "one"),
+               metrics(measured, "countdown", sys.executable))
+    seen = []
     # The fight needs both cores at the same moment; other work on a small shared
-    # machine can take one away for a whole run. Two more tries find a quieter moment.
-    while len(attempts) < 3 and old["switches_per_s"] <= 3 * new["switches_per_s"]:
-        attempts.append(run_experiment("countdown", PY27, quick=True)["metrics"])
-        old = max(attempts, key=lambda m: m["switches_per_s"])
-    assert old["switches_per_s"] > 3 * new["switches_per_s"], (attempts, new)
-    assert old["switches_per_s"] > 3 * old_one["switches_per_s"], (old, old_one)
-    assert old["ratio"] > new["ratio"] - 0.15, (old["ratio"], new["ratio"])
+    # machine can take one away for a whole run. Three more tries find a quieter moment.
+    while True:
+        found = problems(*attempt)
+        seen.append((found, [(m["switches_per_s"], kernel(m)) for m in attempt]))
+        if not found or len(seen) == 4:
+            break
+        cpu = [available_cpus()[0]]
+        attempt = tuple(run_experiment("countdown", python, quick=True, cpus=cpus)["metrics"]
+                        for python, cpus in ((PY27, None), (PY27, cpu), (sys.executable, None)))
+    assert not found, seen
+
+
+def test_convoy_reports_the_cpu_bound_threads_progress(measured):
+    """The CPU-bound threads' pace (spins) is reported, and they did run."""
+    m = metrics(measured, "convoy", sys.executable)
+    for k, entry in m["threads"].items():
+        assert entry["spins_per_s"] > 0 and entry["spins_solo_per_s"] > 0, (k, entry)
+        assert entry["cpu_share"] == pytest.approx(
+            entry["spins_per_s"] / entry["spins_solo_per_s"])
+
+
+def test_payloads_share_one_percentile_and_it_agrees_on_27_and_3x():
+    """Each payload keeps its own copy of the same percentile(), and 2.7 computes it alike."""
+    import ast
+
+    sources = {}
+    for name in ("countdown", "convoy", "response", "switch_interval"):
+        tree = ast.parse((PAYLOADS / f"{name}.py").read_text())
+        (func,) = [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "percentile"]
+        sources[name] = ast.unparse(func)
+    assert len(set(sources.values())) == 1, sources
+    if PY27 is None:
+        pytest.skip(NO_27)
+    code = ("import sys\nsys.path.insert(0, sys.argv[1])\nfrom countdown import percentile\n"
+            "v = [6, 1, 5, 2, 4, 3]\n"
+            "print([percentile(v, f) for f in (0, 0.25, 0.5, 0.9, 0.99, 1)])\n")
+    here = subprocess.run([sys.executable, "-c", code, str(PAYLOADS)], capture_output=True,
+                          text=True, timeout=60)
+    there = subprocess.run([PY27, "-c", code, str(PAYLOADS)], capture_output=True, text=True,
+                           timeout=60)
+    assert here.returncode == 0 and there.returncode == 0, (here.stderr, there.stderr)
+    assert here.stdout == there.stdout == "[1, 2, 4, 6, 6, 6]\n", (here.stdout, there.stdout)
 
 
 def test_free_threaded_build_runs_without_a_gil():

@@ -199,7 +199,20 @@ def test_cli_lab_writes_stamped_results(cli, tmp_path):
     assert stamp["machine"]["kernel"] == os.uname().release
     assert stamp["quick"] is True and "lab --quick" in stamp["command"]
     assert len(stamp["loadavg_start"]) == 3 and stamp["date"].endswith("+00:00")
+    # Each file is stamped with its own experiment's start and end, and the end load.
+    assert stamp["date"] <= stamp["finished"] and len(stamp["loadavg_end"]) == 3
+    assert "virtual" in stamp["machine"]
     setups = sorted(run["setup"] for run in document["runs"])
     expected = ["all cores", "one core"] if len(runner.available_cpus()) > 1 else ["all cores"]
     assert setups == expected
     assert all("metrics" in run for run in document["runs"])
+
+
+def test_convoy_also_runs_pinned_with_one_cpu_bound_thread(monkeypatch):
+    from gilexamples.lab import suite
+
+    monkeypatch.setattr(suite, "available_cpus", lambda: [0, 1])
+    assert suite.setups("convoy") == [("all cores", None), ("one core", [0])]
+    assert suite.PINNED_PARAMS["convoy"]["threads"] == [1]
+    monkeypatch.setattr(suite, "available_cpus", lambda: [0])
+    assert suite.setups("convoy") == [("all cores", None)]

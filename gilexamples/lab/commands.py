@@ -197,11 +197,15 @@ def cmd_lab(args: argparse.Namespace) -> int:
         raise UsageError("no working Python interpreter found (name one with --python PATH)")
     stamp = make_stamp(sys.argv[1:] if _is_cli() else None, quick=args.quick)
     progress = Progress(enabled=not args.json)
-    results = run_lab(found, names, quick=args.quick, timeout=args.timeout, progress=progress)
+    timing: dict[str, dict] = {}
+    results = run_lab(found, names, quick=args.quick, timeout=args.timeout, progress=progress,
+                      timing=timing)
     written = []
     if args.out:
         for name, runs in results.items():
-            written.append(str(write_results(args.out, name, runs, stamp)))
+            # Each file carries its own experiment's dates and load, not the whole lab's.
+            written.append(str(write_results(args.out, name, runs,
+                                             dict(stamp, **timing.get(name, {})))))
     if args.json:
         print_json({"stamp": stamp, "results": results, "written": written})
         return 0

@@ -127,7 +127,8 @@ class Interpreter:
         """What every run result says about its interpreter."""
         return {"executable": self.executable, "version": self.version,
                 "implementation": self.implementation, "gil_enabled": self.gil_enabled,
-                "free_threaded": self.free_threaded}
+                "free_threaded": self.free_threaded,
+                "switch_interval_s": self.switch_interval_s}
 
     def to_dict(self) -> dict:
         data = asdict(self)

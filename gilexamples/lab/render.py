@@ -15,8 +15,15 @@ SVG drawn by matplotlib, for ``convoy`` and ``switch-interval``). A page never t
 
 Values can also be pulled one at a time, for prose:
 ``<!-- lab-value: convoy CPython 3.12.1 slowdown -->`` is replaced by that
-interpreter's value (``CPython 3.12.1`` may be ``2.7``/``3.13`` prefixes; the
-last interpreter whose version starts with it wins).
+interpreter's value (``CPython 3.12.1`` may be a version prefix such as ``2.7``
+or ``3.13``, matched on whole components, so ``3.1`` is not ``3.12``; the last
+interpreter that matches wins).
+
+Results measured while other work competed for the CPUs say so: the stamp
+line gives the load average at the start and end of the experiment, a
+countdown cell whose 3.x process got less than ``DISTURBED_CPU_PER_WALL``
+CPU seconds per wall second is marked ``†``, and either comes with a visible
+warning (:func:`load_warning`).
 """
 
 from __future__ import annotations
@@ -26,11 +33,22 @@ from pathlib import Path
 
 from gilexamples.lab.results import load_results
 
-__all__ = ["render_markers", "render_table", "stamp_line", "free_threaded_note",
-           "RESULTS_SUBDIR", "MARKER"]
+__all__ = ["render_markers", "render_table", "stamp_line", "load_warning",
+           "free_threaded_note", "disturbed", "RESULTS_SUBDIR", "MARKER",
+           "DISTURBED_CPU_PER_WALL"]
 
 #: Where stored results live, relative to the docs folder.
 RESULTS_SUBDIR = "results/lab"
+
+#: A GIL-bound 3.x process of CPU-bound threads burns about one CPU second per wall
+#: second; below this, other work took CPU from it and its timings are suspect.
+DISTURBED_CPU_PER_WALL = 0.95
+
+#: The mark of a disturbed cell.
+DAGGER = "†"
+
+#: The switch interval assumed for results that do not record one (CPython's default).
+DEFAULT_SWITCH_INTERVAL_S = 0.005
 
 MARKER = re.compile(
     r"<!--\s*lab-(?P<kind>table|stamp|free-threaded|value|plot)\s*:?\s*(?P<arg>[^>]*?)\s*-->")
@@ -48,6 +66,10 @@ def _duration(seconds) -> str:
 
 def _ratio(value) -> str:
     return f"{value:.2f}" if isinstance(value, (int, float)) else "n/a"
+
+
+def _rate(value) -> str:
+    return f"{value:,.0f}" if isinstance(value, (int, float)) else "n/a"
 
 
 def _times(value) -> str:
@@ -74,18 +96,46 @@ def _gil(run: dict) -> str:
 
 def _version_key(run: dict) -> tuple:
     numbers = re.findall(r"\d+", run["python"].get("version") or "")
-    return tuple(int(n) for n in numbers[:3]), bool(run["python"].get("free_threaded"))
+    return (tuple(int(n) for n in numbers[:3]), bool(run["python"].get("free_threaded")),
+            run["python"].get("executable") or "")
 
 
 def _by_interpreter(doc: dict) -> list[tuple[str, dict[str, dict]]]:
-    """[(interpreter name, {setup: run}), ...] in version order."""
+    """[(interpreter name, {setup: run}), ...] in version order.
+
+    Two interpreters of the same version (``/usr/bin/python3.12`` and pyenv's) stay
+    two rows: their names then end with the executable's path.
+    """
+    runs = doc.get("runs", [])
+    executables: dict[str, set] = {}
+    for run in runs:
+        executables.setdefault(_interp_name(run), set()).add(run["python"].get("executable"))
     rows: dict[str, dict[str, dict]] = {}
     keys: dict[str, tuple] = {}
-    for run in doc.get("runs", []):
+    for run in runs:
         name = _interp_name(run)
+        if len(executables[name]) > 1:
+            name += f" ({run['python'].get('executable')})"
         rows.setdefault(name, {})[run.get("setup") or "all cores"] = run
         keys[name] = _version_key(run)
     return sorted(rows.items(), key=lambda item: keys[item[0]])
+
+
+def _switching(run: dict | None) -> bool:
+    """A run under a 3.x GIL that is on (the switching GIL)."""
+    return bool(run) and _gil(run).startswith("switching")
+
+
+def disturbed(run: dict | None) -> bool:
+    """A 3.x countdown run whose process got less than DISTURBED_CPU_PER_WALL CPU."""
+    if not _switching(run) or "metrics" not in run:
+        return False
+    value = run["metrics"].get("cpu_per_wall")
+    return isinstance(value, (int, float)) and value < DISTURBED_CPU_PER_WALL
+
+
+def _mark(run: dict | None, text: str) -> str:
+    return f"{text} {DAGGER}" if disturbed(run) else text
 
 
 def _metric(run: dict | None, *path, fmt=_duration) -> str:
@@ -112,16 +162,17 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
 def _countdown(doc: dict) -> str:
     counts = sorted({k for run in doc["runs"] for k in run.get("metrics", {}).get("threads", {})},
                     key=int)
-    header = ["Interpreter", "GIL", "sequential", "2 threads / sequential, one core",
+    header = ["Interpreter", "GIL", "2 threads / sequential, one core",
               "2 threads / sequential, all cores"]
     header += [f"{k} threads / sequential, all cores" for k in counts if k != "2"]
     rows = []
     for name, setups in _by_interpreter(doc):
         run = setups.get("all cores") or next(iter(setups.values()))
-        row = [name, _gil(run), _metric(run, "sequential_s"),
-               _metric(setups.get("one core"), "ratio", fmt=_ratio),
-               _metric(setups.get("all cores"), "ratio", fmt=_ratio)]
-        row += [_metric(setups.get("all cores"), "threads", k, "ratio", fmt=_ratio)
+        one, every = setups.get("one core"), setups.get("all cores")
+        row = [name, _gil(run),
+               _mark(one, _metric(one, "ratio", fmt=_ratio)),
+               _mark(every, _metric(every, "ratio", fmt=_ratio))]
+        row += [_mark(every, _metric(every, "threads", k, "ratio", fmt=_ratio))
                 for k in counts if k != "2"]
         rows.append(row)
     return _table(header, rows)
@@ -129,35 +180,39 @@ def _countdown(doc: dict) -> str:
 
 def _countdown_switches(doc: dict) -> str:
     header = ["Interpreter", "GIL", "context switches/s, one core",
-              "context switches/s, all cores", "CPU s per wall s, all cores"]
+              "context switches/s, all cores", "CPU s per wall s, all cores",
+              "of which in the kernel"]
     rows = []
-
-    def rate(value):
-        return f"{value:,.0f}" if isinstance(value, (int, float)) else "n/a"
-
     for name, setups in _by_interpreter(doc):
         run = setups.get("all cores") or next(iter(setups.values()))
+        one, every = setups.get("one core"), setups.get("all cores")
         rows.append([name, _gil(run),
-                     _metric(setups.get("one core"), "switches_per_s", fmt=rate),
-                     _metric(setups.get("all cores"), "switches_per_s", fmt=rate),
-                     _metric(setups.get("all cores"), "cpu_per_wall", fmt=_ratio)])
+                     _mark(one, _metric(one, "switches_per_s", fmt=_rate)),
+                     _mark(every, _metric(every, "switches_per_s", fmt=_rate)),
+                     _mark(every, _metric(every, "cpu_per_wall", fmt=_ratio)),
+                     _metric(every, "threads", "2", "system_per_wall", fmt=_ratio)])
     return _table(header, rows)
 
 
 def _convoy(doc: dict) -> str:
     counts = sorted({k for run in doc["runs"] for k in run.get("metrics", {}).get("threads", {})},
                     key=int)
+    pinned = any(run.get("setup") == "one core" for run in doc["runs"])
     header = ["Interpreter", "GIL", "round trip alone"]
+    if pinned:
+        header += ["with 1 CPU-bound thread, one core"]
     for k in counts:
         noun = "thread" if k == "1" else "threads"
-        header += [f"with {k} CPU-bound {noun}", "slowdown"]
+        header += [f"with {k} CPU-bound {noun}" + (", all cores" if pinned else "")]
+    header += ["slowdown (1 thread, all cores)"]
     rows = []
     for name, setups in _by_interpreter(doc):
         run = setups.get("all cores") or next(iter(setups.values()))
         row = [name, _gil(run), _metric(run, "rtt_alone_s")]
-        for k in counts:
-            row += [_metric(run, "threads", k, "rtt_s"),
-                    _metric(run, "threads", k, "slowdown", fmt=_times)]
+        if pinned:
+            row += [_metric(setups.get("one core"), "threads", "1", "rtt_s")]
+        row += [_metric(setups.get("all cores"), "threads", k, "rtt_s") for k in counts]
+        row += [_metric(setups.get("all cores"), "threads", "1", "slowdown", fmt=_times)]
         rows.append(row)
     return _table(header, rows)
 
@@ -191,15 +246,14 @@ def _switch_interval(doc: dict) -> str:
 
 
 def _response(doc: dict) -> str:
-    header = ["Interpreter", "GIL", "alone, p50", "one core, p50", "one core, p99",
-              "all cores, p50", "all cores, p99"]
+    header = ["Interpreter", "GIL", "alone, p50", "next to a CPU-bound thread, one core, p50",
+              "next to a CPU-bound thread, all cores, p50"]
     rows = []
     for name, setups in _by_interpreter(doc):
         run = setups.get("all cores") or next(iter(setups.values()))
-        one = setups.get("one core")
         rows.append([name, _gil(run), _metric(run, "alone_p50_s"),
-                     _metric(one, "p50_s"), _metric(one, "p99_s"),
-                     _metric(run, "p50_s"), _metric(run, "p99_s")])
+                     _metric(setups.get("one core"), "p50_s"),
+                     _metric(setups.get("all cores"), "p50_s")])
     return _table(header, rows)
 
 
@@ -274,31 +328,64 @@ def _plot_switch_interval(doc: dict) -> str:
     return _svg(figure, "switch-interval")
 
 
+def _switch_interval_s(run: dict) -> float:
+    value = run["python"].get("switch_interval_s")
+    return value if isinstance(value, (int, float)) and value > 0 else DEFAULT_SWITCH_INTERVAL_S
+
+
 def _plot_convoy(doc: dict) -> str:
-    figure, ax = _figure(height=3.2)
-    names, values, colours = [], [], []
+    figure, ax = _figure(height=3.4)
+    names, setups_seen = [], []
+    bars: dict[str, list] = {"all cores": [], "one core": []}
+    colours = []
+    intervals = set()
     for name, setups in _by_interpreter(doc):
         run = setups.get("all cores")
         if not run or "metrics" not in run:
             continue
         names.append(name.replace("CPython ", ""))
-        values.append(run["metrics"]["slowdown"])
+        for label in bars:
+            other = setups.get(label) or {}
+            value = other.get("metrics", {}).get("threads", {}).get("1", {}).get("rtt_s")
+            bars[label].append(value * 1e3 if isinstance(value, (int, float)) else 0.0)
         colours.append({"tick": "tab:green", "none (free-threaded)": "tab:blue"}.get(
             _gil(run), "tab:red"))
-    ax.bar(names, values, color=colours)
+        if _switching(run):
+            intervals.add(_switch_interval_s(run))
+    shown = [label for label in bars if any(bars[label])]
+    width = 0.8 / max(len(shown), 1)
+    for i, label in enumerate(shown):
+        xs = [x + (i - (len(shown) - 1) / 2) * width for x in range(len(names))]
+        ax.bar(xs, bars[label], width=width, color=colours,
+               alpha=1.0 if label == "all cores" else 0.45,
+               edgecolor="black", linewidth=0.4)
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    handles = [Patch(facecolor="grey", alpha=1.0 if label == "all cores" else 0.45,
+                     edgecolor="black", linewidth=0.4, label=label) for label in shown]
+    for interval in sorted(intervals):
+        ax.axhline(interval * 1e3, color="grey", linestyle="--", linewidth=1)
+        handles.append(Line2D([], [], color="grey", linestyle="--", linewidth=1,
+                              label=f"switch interval ({interval * 1e3:g} ms)"))
+    ax.set_xticks(range(len(names)))
+    ax.set_xticklabels(names)
     ax.set_yscale("log")
-    ax.axhline(1, color="grey", linewidth=1)
-    ax.set_ylabel("round trip, loaded / alone")
+    ax.set_ylabel("median round trip (ms)")
     ax.set_title("Echo round trip next to one CPU-bound thread (log scale)")
+    ax.set_ylim(bottom=0.01)
     ax.tick_params(axis="x", labelsize="small", rotation=45)
+    ax.legend(handles=handles, fontsize="x-small", loc="center left")
     ax.grid(alpha=0.3, axis="y")
     return _svg(figure, "convoy")
 
 
 PLOTS = {"switch-interval": _plot_switch_interval, "convoy": _plot_convoy}
 CAPTIONS = {
-    "convoy": "Green: the tick GIL (Python 2); red: the switching GIL (3.2 and later); "
-              "blue: a free-threaded build with its GIL off.",
+    "convoy": "Median round trip with one CPU-bound thread in the server process. "
+              "Green: the tick GIL (Python 2); red: the switching GIL (3.2 and later, "
+              "3.13+ default builds included); blue: a free-threaded build with its GIL off; "
+              "pale bars: pinned to one core. The dashed line is the switch interval.",
     "switch-interval": "One line per 3.x interpreter; the dashed line is one switch "
                        "interval per round trip.",
 }
@@ -315,21 +402,68 @@ def render_plot(doc: dict) -> str:
     return f'<figure class="lab-plot">\n{PLOTS[name](doc)}{caption}\n</figure>'
 
 
+def _load(value) -> str:
+    return f"{value[0]:.2f}" if isinstance(value, (list, tuple)) and value else "unknown"
+
+
 def stamp_line(doc: dict) -> str:
-    """One sentence: machine, date, load, command, interpreters that failed."""
+    """One sentence: machine, dates, load at start and end, command, failed runs."""
     stamp = doc.get("stamp", {})
     m = stamp.get("machine", {})
-    load = stamp.get("loadavg_start")
-    load_text = f", load average {load[0]:.2f} at the start" if load else ""
+    virtual = m.get("virtual")
+    if virtual:
+        kind = "a virtual machine" if virtual == "vm" else f"a {virtual} virtual machine"
+        cores = f"{m.get('cores', '?')} vCPUs of {kind}"
+    else:
+        cores = f"{m.get('cores', '?')} cores"
+    when = stamp.get("date", "at an unknown date")
+    if stamp.get("finished"):
+        when = f"{when} to {stamp['finished']}"
+    load = ""
+    if stamp.get("loadavg_start") or stamp.get("loadavg_end"):
+        load = (f", 1-minute load average {_load(stamp.get('loadavg_start'))} before the lab"
+                f" started and {_load(stamp.get('loadavg_end'))} when this experiment ended")
     quick = " (quick sizes)" if stamp.get("quick") else ""
-    text = (f"Measured on {m.get('cpu_model', 'an unknown CPU')} ({m.get('cores', '?')} cores, "
-            f"{m.get('system', '')} {m.get('kernel', '')}), {stamp.get('date', 'at an unknown date')}"
-            f"{load_text}, with `{stamp.get('command', '?')}`{quick}.")
+    text = (f"Measured on {m.get('cpu_model', 'an unknown CPU')} ({cores}, "
+            f"{m.get('system', '')} {m.get('kernel', '')}), {when}"
+            f"{load}, with `{stamp.get('command', '?')}`{quick}.")
+    if any(disturbed(r) for r in doc.get("runs", [])):
+        text += (f" {DAGGER}: a 3.x process that got less than {DISTURBED_CPU_PER_WALL} CPU s"
+                 " per wall s, so other work took CPU from it.")
     problems = [f"{_interp_name(r)} ({r.get('setup', '')}): {r.get('error') or r.get('skipped')}"
                 for r in doc.get("runs", []) if "metrics" not in r]
     if problems:
         text += " Not measured: " + "; ".join(problems) + "."
     return f"*{text}*"
+
+
+def load_warning(doc: dict) -> str:
+    """A warning admonition when the results were measured on a busy machine, else "".
+
+    Busy: a 1-minute load average above half the cores before the lab started
+    (other work only), or above the cores plus one when the experiment ended (the
+    lab itself keeps one or two threads runnable), or any disturbed countdown run.
+    """
+    stamp = doc.get("stamp", {})
+    cores = stamp.get("machine", {}).get("cores") or 1
+    start, end = stamp.get("loadavg_start"), stamp.get("loadavg_end")
+    reasons = []
+    high_start = bool(start) and start[0] > 0.5 * cores
+    high_end = bool(end) and end[0] > cores + 1
+    if high_start or high_end:
+        reasons.append(f"the 1-minute load average was {_load(start)} before the lab started "
+                       f"and {_load(end)} when this experiment ended")
+    marked = sum(disturbed(r) for r in doc.get("runs", []))
+    if marked:
+        reasons.append(f"{marked} run(s) marked {DAGGER} came from a 3.x process that did not "
+                       "get a whole CPU")
+    if not reasons:
+        return ""
+    return (f'!!! warning "Measured on a busy machine"\n\n'
+            f"    Other work competed for the {cores} CPUs while this experiment ran: "
+            + ", and ".join(reasons) + ". Some numbers here may not show what the text "
+            "describes. Regenerate on a quiet machine with "
+            f"`python -m gilexamples lab --out docs/{RESULTS_SUBDIR}`.\n")
 
 
 def free_threaded_note(doc: dict | None) -> str:
@@ -358,7 +492,8 @@ def render_table(doc: dict, view: str = "") -> str:
     if key not in TABLES and view:
         raise ValueError(f"no table view {view!r} for {doc.get('experiment')!r}")
     table = TABLES.get(key, _generic)(doc)
-    return table + "\n\n" + stamp_line(doc)
+    warning = load_warning(doc)
+    return table + "\n\n" + stamp_line(doc) + ("\n\n" + warning if warning else "")
 
 
 def _missing(name: str) -> str:
@@ -376,16 +511,19 @@ def _value(arg: str, results: Path) -> str:
     if doc is None:
         return "(not measured)"
     value = None
+    version_wanted = wanted.split(" ")[-1]
     for name, setups in _by_interpreter(doc):
-        version = name.split(" ", 1)[-1]
-        if name == wanted or version.startswith(wanted.split(" ")[-1]):
-            run = setups.get("all cores")
+        run = setups.get("all cores")
+        version = (run or {}).get("python", {}).get("version") or ""
+        if name == wanted or version == version_wanted or version.startswith(version_wanted + "."):
             if run and metric in run.get("metrics", {}):
                 value = run["metrics"][metric]
     if value is None:
         return "(not measured)"
     if _is_seconds(metric):
         return _duration(value)
+    if metric.endswith("_per_s"):
+        return _rate(value)
     return _times(value) if metric == "slowdown" else _ratio(value)
 
 
@@ -409,6 +547,9 @@ def render_markers(markdown: str, docs_dir: str | Path) -> str:
             return _missing(name)
         if kind == "plot":
             return render_plot(doc)
-        return render_table(doc, view.strip()) if kind == "table" else stamp_line(doc)
+        if kind == "table":
+            return render_table(doc, view.strip())
+        warning = load_warning(doc)
+        return stamp_line(doc) + ("\n\n" + warning if warning else "")
 
     return MARKER.sub(replace, markdown)

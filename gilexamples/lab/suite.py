@@ -1,9 +1,12 @@
 """The whole lab: every experiment, on every interpreter, in every CPU setup.
 
-Most experiments run once per interpreter, unpinned ("all cores"). The two
-whose point is the difference between one core and several (``countdown``
-and ``response``) also run pinned to a single CPU ("one core"), when the
-machine has more than one.
+Most experiments run once per interpreter, unpinned ("all cores"). The
+three whose point is the difference between one core and several
+(``countdown``, ``response`` and ``convoy``) also run pinned to a single CPU
+("one core"), when the machine has more than one. The pinned convoy runs
+with one CPU-bound thread and (full size) 200 round trips only
+(``PINNED_PARAMS``), to keep the whole lab within about eight minutes on two
+cores.
 """
 
 from __future__ import annotations
@@ -11,12 +14,16 @@ from __future__ import annotations
 from typing import Callable, Iterable
 
 from gilexamples.lab.interpreters import Interpreter
+from gilexamples.lab.results import loadavg, now_utc
 from gilexamples.lab.runner import available_cpus, experiments, run_experiment
 
-__all__ = ["PINNED_TOO", "setups", "plan", "run_lab"]
+__all__ = ["PINNED_TOO", "PINNED_PARAMS", "setups", "plan", "run_lab"]
 
 #: Experiments that also run pinned to one CPU.
-PINNED_TOO = ("countdown", "response")
+PINNED_TOO = ("countdown", "response", "convoy")
+
+#: Payload parameters for the pinned ("one core") run of an experiment.
+PINNED_PARAMS: dict[str, dict] = {"convoy": {"threads": [1], "trips": 200}}
 
 
 def setups(experiment: str) -> list[tuple[str, list[int] | None]]:
@@ -41,19 +48,32 @@ def plan(interpreters: Iterable[Interpreter],
 
 def run_lab(interpreters: Iterable[Interpreter], names: Iterable[str] | None = None, *,
             quick: bool = False, timeout: float | None = None,
-            progress: Callable[[int, int, str], None] | None = None) -> dict[str, list[dict]]:
+            progress: Callable[[int, int, str], None] | None = None,
+            timing: dict[str, dict] | None = None) -> dict[str, list[dict]]:
     """Run the plan; return ``{experiment: [run result, ...]}``.
 
     ``progress(done, total, what)`` is called before each run and once at the end.
+    ``timing``, when given, receives ``{experiment: {"date", "finished",
+    "loadavg_end"}}``: when each experiment's runs started and ended, and the load
+    average at the end (for the stamp of that experiment's results file; the load
+    at the start is the whole lab's, taken before any of its runs).
     """
     steps = plan(interpreters, names)
     results: dict[str, list[dict]] = {}
     for done, (name, interp, label, cpus) in enumerate(steps):
+        if timing is not None and name not in timing:
+            timing[name] = {"date": now_utc()}
         if progress:
             progress(done, len(steps), f"{name} on {interp.label} ({label})")
-        run = run_experiment(name, interp, quick=quick, cpus=cpus, timeout=timeout)
+        params = dict(PINNED_PARAMS.get(name, {})) if label == "one core" else {}
+        if quick:
+            params.pop("trips", None)  # quick sizes stay quick
+        run = run_experiment(name, interp, quick=quick, cpus=cpus, timeout=timeout,
+                             params=params or None)
         run["setup"] = label
         results.setdefault(name, []).append(run)
+        if timing is not None:
+            timing[name].update(finished=now_utc(), loadavg_end=loadavg())
     if progress:
         progress(len(steps), len(steps), "done")
     return results

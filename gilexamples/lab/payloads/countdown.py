@@ -65,12 +65,14 @@ def threaded(total, k):
     return wall, spent
 
 
-def median(values):
+def percentile(values, fraction):
+    """The sorted values' entry at int(fraction * (n - 1) + 0.5): the same on 2.7 and 3.x."""
     ordered = sorted(values)
-    middle = len(ordered) // 2
-    if len(ordered) % 2:
-        return ordered[middle]
-    return (ordered[middle - 1] + ordered[middle]) / 2.0
+    return ordered[min(len(ordered) - 1, max(0, int(fraction * (len(ordered) - 1) + 0.5)))]
+
+
+def median(values):
+    return percentile(values, 0.5)
 
 
 def main():

@@ -38,9 +38,9 @@ def sleeper(sleep_s, samples, budget, out):
 
 
 def percentile(values, fraction):
+    """The sorted values' entry at int(fraction * (n - 1) + 0.5): the same on 2.7 and 3.x."""
     ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, int(round(fraction * (len(ordered) - 1)))))
-    return ordered[index]
+    return ordered[min(len(ordered) - 1, max(0, int(fraction * (len(ordered) - 1) + 0.5)))]
 
 
 def phase(cpu_threads, sleep_s, samples, budget):

@@ -78,9 +78,14 @@ def spin(stop):
             total += i
 
 
-def median(values):
+def percentile(values, fraction):
+    """The sorted values' entry at int(fraction * (n - 1) + 0.5): the same on 2.7 and 3.x."""
     ordered = sorted(values)
-    return ordered[len(ordered) // 2]
+    return ordered[min(len(ordered) - 1, max(0, int(fraction * (len(ordered) - 1) + 0.5)))]
+
+
+def median(values):
+    return percentile(values, 0.5)
 
 
 def phase(cpu_threads, trips, budget, gap):
