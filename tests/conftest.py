@@ -14,14 +14,13 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _child_pids() -> set[int]:
-    """Live (not zombie) children of this process, read from /proc."""
-    me = os.getpid()
-    children = set()
+def live_children_by_parent() -> dict[int, list[int]]:
+    """{parent pid: [live (not zombie) child pids]} for every process, from /proc."""
+    parents: dict[int, list[int]] = {}
     try:
         entries = os.listdir("/proc")
     except FileNotFoundError:  # not Linux: nothing to check this way
-        return children
+        return parents
     for entry in entries:
         if not entry.isdigit():
             continue
@@ -30,10 +29,14 @@ def _child_pids() -> set[int]:
                 fields = handle.read().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        state, ppid = fields[0], int(fields[1])
-        if ppid == me and state != "Z":
-            children.add(int(entry))
-    return children
+        if fields[0] != "Z":
+            parents.setdefault(int(fields[1]), []).append(int(entry))
+    return parents
+
+
+def _child_pids() -> set[int]:
+    """Live (not zombie) children of this process."""
+    return set(live_children_by_parent().get(os.getpid(), []))
 
 
 @pytest.fixture(autouse=True)
