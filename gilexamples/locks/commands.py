@@ -1,48 +1,30 @@
-"""``python -m gilexamples bench TARGET``: benchmarks, one target per room.
+"""``python -m gilexamples bench locks``: the package's locks against ``_thread.lock``.
 
-``bench`` takes the target as a positional choice. This room provides the
-``locks`` target; another room adds one with :func:`add_bench_target`
-(called before the parser is built, e.g. at import of its commands module).
-The choices are read from :data:`BENCH_TARGETS` when the command line is
-parsed, so the order of registration does not matter.
+``bench`` takes what to measure as a positional choice; ``locks`` is the one
+benchmark today. A room that adds another adds a choice here and a branch in
+:func:`cmd_bench`.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from typing import Callable
 
-from gilexamples.cliutil import UsageError, add_json_flag, positive_int, print_json
+from gilexamples.cliutil import add_json_flag, positive_int, print_json
 
-#: name -> (one-line help, handler(args) -> exit status)
-BENCH_TARGETS: dict[str, tuple[str, Callable[[argparse.Namespace], int]]] = {}
-
-
-def add_bench_target(name: str, help: str, handler: Callable[[argparse.Namespace], int]) -> None:
-    """Make ``python -m gilexamples bench NAME`` call ``handler(args)``."""
-    BENCH_TARGETS[name] = (help, handler)
-
-
-class _TargetChoices(dict):
-    """A live view of BENCH_TARGETS for argparse's ``choices`` (checked at parse time)."""
-
-    def __contains__(self, key):
-        return key in BENCH_TARGETS
-
-    def __iter__(self):
-        return iter(sorted(BENCH_TARGETS))
-
-    def __len__(self):
-        return len(BENCH_TARGETS)
+#: What ``bench`` can measure: name -> one-line help.
+BENCH_TARGETS = {
+    "locks": "each lock's uncontended acquire+release (ns) and two-thread hand-off "
+             "round trip (us), as ratios to _thread.lock",
+}
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     bench = subparsers.add_parser(
         "bench", help="benchmarks: measure side by side, print medians and ratios",
         description="Run a benchmark. Targets: " + "; ".join(
-            f"{name}: {text}" for name, (text, _) in sorted(BENCH_TARGETS.items())))
-    bench.add_argument("target", choices=_TargetChoices(), metavar="TARGET",
+            f"{name}: {text}" for name, text in sorted(BENCH_TARGETS.items())))
+    bench.add_argument("target", choices=sorted(BENCH_TARGETS), metavar="TARGET",
                        help="what to measure: " + ", ".join(sorted(BENCH_TARGETS)))
     bench.add_argument("--quick", action="store_true",
                        help="small sizes, for a smoke test (numbers are noisier)")
@@ -57,11 +39,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    try:
-        _, handler = BENCH_TARGETS[args.target]
-    except KeyError:  # pragma: no cover - argparse checked the choice
-        raise UsageError(f"unknown bench target {args.target!r}") from None
-    return handler(args)
+    return bench_locks(args)  # argparse has checked that the target is "locks"
 
 
 def bench_locks(args: argparse.Namespace) -> int:
@@ -98,6 +76,3 @@ def bench_locks(args: argparse.Namespace) -> int:
               f"{row['uncontended_ratio']:6.2f}x {pp_text} {pr_text}")
     return 0
 
-
-add_bench_target("locks", "each lock's uncontended acquire+release (ns) and two-thread "
-                 "hand-off round trip (us), as ratios to _thread.lock", bench_locks)
