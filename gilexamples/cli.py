@@ -10,6 +10,7 @@ The commands themselves live with the code they drive: each room's
 
 from __future__ import annotations
 
+import os
 import sys
 
 from gilexamples import __version__
@@ -48,6 +49,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"{parser.prog}: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # Whoever read our output went away (`... | head`). Stop quietly, as
+        # a shell tool does, and keep the interpreter from complaining again
+        # when it flushes stdout at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -77,3 +77,18 @@ def test_usage_errors_are_one_line_and_exit_2(cli, args, fragment):
 def test_main_returns_status_in_process(capsys):
     assert cli.main(["info", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["implementation"]
+
+
+def test_a_closed_pipe_ends_the_command_quietly():
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    child = subprocess.Popen(
+        [sys.executable, "-m", "gilexamples", "split", "io", "--units", "5", "--repeat", "1"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    child.stdout.close()  # the reader goes away before the command prints
+    _, err = child.communicate(timeout=60)
+    assert child.returncode == 1
+    assert b"Traceback" not in err and b"BrokenPipe" not in err, err
