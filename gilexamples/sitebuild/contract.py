@@ -44,7 +44,7 @@ MARK = re.compile(r"^\s*<!--\s*(pytest\.mark\.[^>]*?)\s*-->\s*$")
 
 @dataclass(frozen=True)
 class Problem:
-    """One breach of the contract, at a file and line."""
+    """One finding of a docs check (the contract here, the link registry too), at a file and line."""
 
     kind: str
     path: str

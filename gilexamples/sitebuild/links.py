@@ -22,7 +22,13 @@ module finds:
 * ``duplicate-entry`` and ``bad-entry``: the registry itself is malformed;
 * ``branch-line-link``: a GitHub source link to a moving branch
   (``blob/master/...#L132``, ``blob/main/...#L10``): the line it names drifts
-  as the branch moves; link a tag or a commit instead.
+  as the branch moves; link a tag or a commit instead. The one exception is
+  an old link quoted on purpose (the References page lists the original
+  notes' links): the registry marks it ``moved`` and says where it went.
+
+``python -m gilexamples.sitebuild.links sync`` adds a page's new URLs to the
+registry as ``unchecked`` (to be described and checked by hand or by
+``check``) and drops entries no page uses.
 
 Online, ``python -m gilexamples.sitebuild.links check [--update]`` asks each
 URL (HEAD, then GET when HEAD is refused), bounded by a per-request timeout
@@ -52,6 +58,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from gilexamples.sitebuild.contract import Problem
+
 __all__ = [
     "STATUSES",
     "Entry",
@@ -64,6 +72,7 @@ __all__ = [
     "parse_registry",
     "dump_registry",
     "check",
+    "sync",
     "used_by",
     "probe_network",
     "check_url",
@@ -106,19 +115,6 @@ class Entry:
             data["moved_to"] = self.moved_to
         data.update(checked=self.checked, how=self.how)
         return data
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One finding of the offline check, at a file and line."""
-
-    kind: str
-    path: str
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.kind}: {self.message}"
 
 
 # --------------------------------------------------------------- finding URLs
@@ -332,8 +328,10 @@ def check(root: Path | str = ".") -> list[Problem]:
     known = {entry.url: entry for entry in entries}
     uses = site_urls(root)
     for url, places in sorted(uses.items()):
+        entry = known.get(url)
+        quoted_old_link = entry is not None and entry.status in ("moved", "dead") and entry.moved_to
         for page, line in places:
-            if _BRANCH_LINE.match(url):
+            if _BRANCH_LINE.match(url) and not quoted_old_link:
                 problems.append(Problem(
                     "branch-line-link", page, line,
                     f"{url} names a line on a moving branch; link a tag or commit "
@@ -350,6 +348,43 @@ def check(root: Path | str = ".") -> list[Problem]:
                 "unused-entry", REGISTRY.as_posix(), entry.line,
                 f"{entry.url} is used by no page: remove the entry or link it"))
     return problems
+
+
+def sync(root: Path | str = ".", today: str | None = None) -> tuple[list[Entry], list[str], list[str]]:
+    """The registry made to match the pages: unknown URLs added as ``unchecked``, unused ones dropped.
+
+    Returns ``(entries, added, removed)``. Entries already present keep
+    everything they say; nothing is marked live or moved without evidence.
+    """
+    root = Path(root)
+    entries, problems = load_registry(root)
+    if any(p.kind in ("bad-entry", "duplicate-entry") for p in problems):
+        raise RegistryError("fix the registry's malformed entries first (run `lint`)")
+    today = today or _dt.date.today().isoformat()
+    uses = site_urls(root)
+    kept = [entry for entry in entries if entry.url in uses]
+    removed = sorted(entry.url for entry in entries if entry.url not in uses)
+    known = {entry.url for entry in entries}
+    added = sorted(url for url in uses if url not in known)
+    for url in added:
+        kept.append(Entry(url=url, title=_default_title(url), status="unchecked",
+                          checked=today, how="added by `links sync`; not checked yet"))
+    return kept, added, removed
+
+
+_CPYTHON_BLOB = re.compile(
+    r"^https://github\.com/python/cpython/blob/(?P<ref>[^/]+)/(?P<path>[^#]+)(?:#L(?P<a>\d+)(?:-L(?P<b>\d+))?)?$")
+
+
+def _default_title(url: str) -> str:
+    """A plain title for a new entry: 'CPython Python/lock.c at v3.13.0, lines 1-9', or host + path."""
+    match = _CPYTHON_BLOB.match(url)
+    if match:
+        a, b = match.group("a"), match.group("b")
+        lines = f", lines {a}-{b}" if b else (f", line {a}" if a else "")
+        return f"CPython {match.group('path')} at {match.group('ref')}{lines}"
+    parsed = urllib.parse.urlsplit(url)
+    return f"{parsed.netloc}{parsed.path}"
 
 
 # ------------------------------------------------------------- live checking
@@ -471,6 +506,7 @@ def _parser() -> argparse.ArgumentParser:
     sub.required = True
     sub.add_parser("lint", help="offline: every page link is registered, every entry used")
     sub.add_parser("list", help="print each registered URL, its status and the pages using it")
+    sub.add_parser("sync", help="add the pages' unregistered URLs as 'unchecked', drop unused entries")
     live = sub.add_parser("check", help="online: ask every URL (HEAD, then GET) and report")
     live.add_argument("--update", action="store_true",
                       help="write the statuses found back to docs/links.yml")
@@ -493,6 +529,15 @@ def main(argv: list[str] | None = None) -> int:
             for problem in problems:
                 print(problem)
             return 1 if problems else 0
+        if args.command == "sync":
+            entries, added, removed = sync(root)
+            (root / REGISTRY).write_text(dump_registry(entries), encoding="utf-8")
+            for url in added:
+                print(f"added (unchecked): {url}")
+            for url in removed:
+                print(f"removed (no page uses it): {url}")
+            print(f"{REGISTRY.as_posix()}: {len(added)} added, {len(removed)} removed")
+            return 0
         entries, problems = load_registry(root)
     except RegistryError as error:
         print(f"{prog}: error: {error}", file=sys.stderr)
