@@ -9,20 +9,18 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import shutil
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from tests.browser import site
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
 
 ASSETS = ROOT / "docs" / "assets" / "timeline"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 PAGE = """<!doctype html><html><head>
 <link rel="stylesheet" href="../assets/timeline/timeline.css">
@@ -76,13 +74,12 @@ def served(tmp_path):
 
 @pytest.fixture
 def page():
-    chromium = shutil.which("chromium") or "/usr/bin/chromium"
-    if not os.access(chromium, os.X_OK):
-        pytest.skip("no Chromium on this machine")
-    sync_api = pytest.importorskip("playwright.sync_api")
+    chromium = site.require_chromium()
+    from playwright import sync_api
+
     manager = sync_api.sync_playwright().start()
     try:
-        browser = manager.chromium.launch(executable_path=chromium, args=ARGS)
+        browser = manager.chromium.launch(executable_path=chromium, args=site.CHROMIUM_ARGS)
         try:
             context = browser.new_context(viewport={"width": 1000, "height": 700})
             tab = context.new_page()

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import os
-import shutil
 import threading
 import time
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -58,21 +57,6 @@ def site_url(built_site):
     assert not thread.is_alive(), "the site server thread did not stop"
 
 
-def _chromium() -> str | None:
-    """The Chromium to drive: $CHROMIUM if set (e.g. Google Chrome on a CI runner whose
-    `chromium` is a snap, which cannot see Playwright's profile in the host's /tmp),
-    else Debian's."""
-    chosen = os.environ.get("CHROMIUM")
-    if chosen:
-        if not os.access(chosen, os.X_OK):
-            pytest.fail(f"CHROMIUM={chosen} is not an executable")
-        return chosen
-    for candidate in (shutil.which("chromium"), "/usr/bin/chromium"):
-        if candidate and os.access(candidate, os.X_OK):
-            return candidate
-    return None
-
-
 def _descendants(root_pid: int) -> set[int]:
     """Live descendants of a process: the browser's own process tree."""
     parents = live_children_by_parent()
@@ -91,21 +75,8 @@ def browser():
     Missing Chromium: skip with the reason, except in CI (CI=true), where the browser
     tests must run and a missing browser is a failure.
     """
-    executable = _chromium()
-    if executable is None:
-        reason = ("chromium is not installed (make test installs Debian's chromium where it "
-                  "can: root with apt-get); the browser tests need /usr/bin/chromium or "
-                  "$CHROMIUM")
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI=true but " + reason)
-        pytest.skip(reason)
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError as error:
-        reason = f"Playwright's Python package is missing ({error}); make test installs it"
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI=true but " + reason)
-        pytest.skip(reason)
+    executable = site.require_chromium()
+    from playwright.sync_api import sync_playwright
 
     children_before = _child_pids()
     manager = sync_playwright().start()

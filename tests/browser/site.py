@@ -9,12 +9,15 @@ run at desktop width; the interactive tests open their own contexts.
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import pytest
 from mkdocs.config import load_config
 
 from tests.conftest import ROOT
@@ -272,3 +275,42 @@ def screenshot_dir_fresh() -> Path:
     for old in SCREENSHOTS.glob("*.png"):
         old.unlink()
     return SCREENSHOTS
+
+
+def find_chromium() -> str | None:
+    """The Chromium to drive: $CHROMIUM if set (e.g. Google Chrome on a CI runner whose
+    `chromium` is a snap, which cannot see Playwright's profile in the host's /tmp),
+    else Debian's."""
+    chosen = os.environ.get("CHROMIUM")
+    if chosen:
+        if not os.access(chosen, os.X_OK):
+            pytest.fail(f"CHROMIUM={chosen} is not an executable")
+        return chosen
+    for candidate in (shutil.which("chromium"), "/usr/bin/chromium"):
+        if candidate and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+def require_chromium() -> str:
+    """The Chromium executable, with Playwright importable; else skip with the reason.
+
+    In CI (CI=true) the browser tests must run: a missing browser or Playwright
+    is a failure there, not a skip.
+    """
+    executable = find_chromium()
+    reason = None
+    if executable is None:
+        reason = ("chromium is not installed (make test installs Debian's chromium where it "
+                  "can: root with apt-get); the browser tests need /usr/bin/chromium or "
+                  "$CHROMIUM")
+    else:
+        try:
+            import playwright.sync_api  # noqa: F401
+        except ImportError as error:
+            reason = f"Playwright's Python package is missing ({error}); make test installs it"
+    if reason is not None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI=true but " + reason)
+        pytest.skip(reason)
+    return executable
