@@ -212,6 +212,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         elif self.path == "/old":
             self.send_response(301)
             self.send_header("Location", "/new")
+        elif self.path == "/toscheme":
+            self.send_response(301)
+            self.send_header("Location", f"https://{self.headers['Host']}/toscheme")
         elif self.path == "/nohead":
             self.send_response(405 if self.command == "HEAD" else 200)
         else:
@@ -309,3 +312,54 @@ def test_lint_command_exit_status(tmp_path):
     root = make_site(tmp_path, {"a.md": "[x](https://example.org/x)\n"}, GOOD_ENTRY)
     assert links.main(["--root", str(root), "lint"]) == 1
     assert links.main(["--root", str(tmp_path / "nowhere"), "lint"]) == 2
+
+
+def test_references_table_states_the_registry_status():
+    """Each row of the References table says the status the registry records for its link."""
+    import re as _re
+    text = (ROOT / "docs" / "references.md").read_text(encoding="utf-8")
+    entries, problems = links.load_registry(ROOT)
+    status = {entry.url: entry.status for entry in entries}
+    rows = [line for line in text.splitlines()
+            if line.startswith("| [") and line.count(" | ") >= 3]
+    assert len(rows) >= 10, "the References table was not found"
+    for row in rows:
+        cells = [cell.strip() for cell in row.strip("|").split(" | ")]
+        url = _re.search(r"\]\((https?://[^)\s]+)\)", cells[0]).group(1)
+        word = _re.match(r"\*?(\w+)", cells[-1]).group(1)
+        assert word in links.STATUSES, (url, cells[-1])
+        assert status[url] == word, f"References says {word!r} for {url}, the registry {status[url]!r}"
+
+
+def test_a_scheme_only_redirect_counts_as_live(local_site):
+    outcome = links.check_url(local_site + "/toscheme", timeout=5)
+    assert (outcome.status, outcome.final_url, outcome.code) == ("live", None, 301)
+
+
+def test_check_live_keeps_a_curated_moved_to(local_site):
+    curated = links.Entry(url=local_site + "/old", title="t", status="moved",
+                          moved_to="https://example.org/tag-permalink", checked="2020-01-01",
+                          how="quoted old link; the line now lives at the tag")
+    with open(os.devnull, "w") as quiet:
+        updated, changed = links.check_live([curated], timeout=5, today="2026-11-25", out=quiet)
+    assert changed == 0
+    entry = updated[0]
+    assert (entry.status, entry.moved_to, entry.checked) == (
+        "moved", "https://example.org/tag-permalink", "2020-01-01")
+    assert entry.how.startswith("quoted old link; the line now lives at the tag; live HEAD on 2026-11-25")
+    assert local_site + "/new" in entry.how
+
+
+def test_a_cpython_maintenance_branch_line_link_is_reported(tmp_path):
+    (tmp_path / "docs").mkdir()
+    url = "https://github.com/python/cpython/blob/3.12/Python/ceval_gil.c#L10"
+    (tmp_path / "docs" / "page.md").write_text(f"See [here]({url}).\n")
+    entry = links.Entry(url=url, title="t", status="unchecked", checked="2026-11-25", how="x")
+    (tmp_path / "docs" / "links.yml").write_text(links.dump_registry([entry]))
+    kinds = [p.kind for p in links.check(tmp_path)]
+    assert kinds == ["branch-line-link"]
+    tagged = url.replace("/3.12/", "/v3.12.0/")
+    (tmp_path / "docs" / "page.md").write_text(f"See [here]({tagged}).\n")
+    entry = links.Entry(url=tagged, title="t", status="unchecked", checked="2026-11-25", how="x")
+    (tmp_path / "docs" / "links.yml").write_text(links.dump_registry([entry]))
+    assert links.check(tmp_path) == []

@@ -23,7 +23,14 @@ PAGE = ROOT / "docs" / "removing-the-gil.md"
 
 
 def _pyenv_root() -> str | None:
-    root = os.environ.get("PYENV_ROOT") or os.path.expanduser("~/.pyenv")
+    root = os.environ.get("PYENV_ROOT")
+    if not root and shutil.which("pyenv"):
+        try:
+            root = subprocess.run(["pyenv", "root"], capture_output=True, text=True,
+                                  timeout=30).stdout.strip()
+        except (OSError, subprocess.TimeoutExpired):
+            root = None
+    root = root or os.path.expanduser("~/.pyenv")
     return root if os.path.isdir(root) else None
 
 
@@ -34,6 +41,7 @@ def interpreters() -> tuple[str, ...]:
     root = _pyenv_root()
     if root:
         found += sorted(glob.glob(os.path.join(root, "versions", "3.*", "bin", "python3")))
+        found += sorted(glob.glob(os.path.join(root, "versions", "2.7*", "bin", "python2")))
     for minor in range(10, 16):
         for name in (f"python3.{minor}", f"python3.{minor}t"):
             path = shutil.which(name)
@@ -53,8 +61,9 @@ def describe(python: str) -> tuple[tuple[int, int], bool] | None:
     """((major, minor), free_threaded) for a CPython executable, or None if it does not run."""
     try:
         result = subprocess.run(
-            [python, "-c", "import sys, sysconfig; print(sys.version_info[0], sys.version_info[1], "
-                           "bool(sysconfig.get_config_var('Py_GIL_DISABLED')))"],
+            [python, "-c", "import sys, sysconfig; sys.stdout.write('%s %s %s\\n' % ("
+                           "sys.version_info[0], sys.version_info[1], "
+                           "bool(sysconfig.get_config_var('Py_GIL_DISABLED'))))"],
             capture_output=True, text=True, timeout=30)
     except (OSError, subprocess.TimeoutExpired):
         return None
@@ -88,8 +97,8 @@ def test_page_quotes_what_a_default_313_build_prints():
 
 
 def test_older_pythons_ignore_the_option():
-    """The page says 3.12 and older accept any -X name; check every one found."""
-    older = [p for p in interpreters() if (d := describe(p)) and (3, 6) <= d[0] < (3, 13)]
+    """The page says 3.2 to 3.12 accept any -X name; check every one found."""
+    older = [p for p in interpreters() if (d := describe(p)) and (3, 2) <= d[0] < (3, 13)]
     if not older:
         pytest.skip("no CPython 3.6 to 3.12 on this machine besides the suite's own")
     for python in older:
@@ -97,3 +106,33 @@ def test_older_pythons_ignore_the_option():
                                 capture_output=True, text=True, timeout=30)
         assert result.returncode == 0, (python, result.stderr)
         assert "'gil': '0'" in result.stdout, (python, result.stdout)
+
+
+def test_python_2_refuses_x_options():
+    """The page says 2.7 refuses -X at start-up."""
+    twos = [p for p in interpreters() if (d := describe(p)) and d[0][0] == 2]
+    if not twos:
+        pytest.skip("no CPython 2.7 on this machine")
+    text = PAGE.read_text(encoding="utf-8")
+    assert "2.7 refuses `-X` at start-up" in text
+    for python in twos:
+        result = subprocess.run([python, "-X", "gil=0", "-c", "pass"],
+                                capture_output=True, text=True, timeout=30)
+        assert result.returncode == 2, (python, result.returncode)
+        assert "-X is reserved for implementation-specific arguments" in result.stderr
+
+
+def test_gil_switches_reads_a_python_2_child():
+    """gil_switches.py must parse a 2.x child's answer (its print statement prints a tuple)."""
+    twos = [p for p in interpreters() if (d := describe(p)) and d[0][0] == 2]
+    if not twos:
+        pytest.skip("no CPython 2.7 on this machine")
+    import sys
+    result = subprocess.run([sys.executable, str(ROOT / "snippets" / "removing" / "gil_switches.py"),
+                             twos[0]], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("Python 2.7"), lines
+    assert "GIL on (always, before 3.13)" in lines[0], lines
+    assert all("started, GIL" not in line for line in lines[1:]), lines
+    assert "refused (exit 2)" in lines[1], lines

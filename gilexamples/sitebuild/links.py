@@ -22,7 +22,10 @@ module finds:
 * ``duplicate-entry`` and ``bad-entry``: the registry itself is malformed;
 * ``branch-line-link``: a GitHub source link to a moving branch
   (``blob/master/...#L132``, ``blob/main/...#L10``): the line it names drifts
-  as the branch moves; link a tag or a commit instead. The one exception is
+  as the branch moves; link a tag or a commit instead. For
+  ``github.com/python/cpython`` line links only a release tag (``v3.12.0``)
+  or a 40-hex commit is accepted: maintenance branches (``blob/3.12/...#L10``)
+  move too. The one exception is
   an old link quoted on purpose (the References page lists the original
   notes' links): the registry marks it ``moved`` and says where it went.
 
@@ -34,7 +37,10 @@ Online, ``python -m gilexamples.sitebuild.links check [--update]`` asks each
 URL (HEAD, then GET when HEAD is refused), bounded by a per-request timeout
 and a total deadline, and with ``--update`` writes what it learnt back to the
 registry. With no network it says so in one line, exits 3, and leaves the
-file untouched.
+file untouched. A redirect that only changes the scheme (``http`` to
+``https``) counts as live. An entry already marked ``moved`` or ``dead``
+with a curated ``moved_to`` keeps its status, ``moved_to`` and date when its
+old address still redirects; the live result is appended to its ``how``.
 
 A "link" here is a URL a reader can see or click on a page: Markdown inline
 links and images, reference definitions, ``<autolinks>``, HTML ``href``/
@@ -90,6 +96,10 @@ _URL = re.compile(r"""https?://[^\s<>"'`\]\[{}|\\^]+""", re.I)
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _BRANCH_LINE = re.compile(
     r"^https?://github\.com/[^/]+/[^/]+/blob/(master|main)/[^#]*#L\d+", re.I)
+#: A CPython line link must name a release tag (v3.12.0, v3.2) or a 40-hex commit:
+#: maintenance branches (blob/3.12/...#L10) move too.
+_CPYTHON_LINE = re.compile(r"^https?://github\.com/python/cpython/blob/(?P<ref>[^/]+)/[^#]*#L\d+", re.I)
+_FIXED_REF = re.compile(r"^(v\d[\w.]*|[0-9a-f]{40})$")
 _LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1", "[::1]", "0.0.0.0"}
 
 
@@ -331,7 +341,9 @@ def check(root: Path | str = ".") -> list[Problem]:
         entry = known.get(url)
         quoted_old_link = entry is not None and entry.status in ("moved", "dead") and entry.moved_to
         for page, line in places:
-            if _BRANCH_LINE.match(url) and not quoted_old_link:
+            cpython = _CPYTHON_LINE.match(url)
+            moving = _BRANCH_LINE.match(url) or (cpython and not _FIXED_REF.match(cpython.group("ref")))
+            if moving and not quoted_old_link:
                 problems.append(Problem(
                     "branch-line-link", page, line,
                     f"{url} names a line on a moving branch; link a tag or commit "
@@ -448,7 +460,13 @@ def check_url(url: str, timeout: float = 5.0, max_redirects: int = 5) -> Outcome
             method = "GET"
             continue
         if code in (301, 302, 303, 307, 308) and location:
-            current = urllib.parse.urljoin(current, location)
+            target = urllib.parse.urljoin(current, location)
+            if _scheme_only(current, target) and _same_resource(current, url):
+                # http -> https of the same address: the link still works as written.
+                return Outcome(url, "live", code, None,
+                               f"{method} {code} to the same address over {urllib.parse.urlsplit(target).scheme}",
+                               method)
+            current = target
             continue
         if 200 <= code < 300 or code == 206:
             if _same_resource(current, url):
@@ -458,6 +476,13 @@ def check_url(url: str, timeout: float = 5.0, max_redirects: int = 5) -> Outcome
             return Outcome(url, "dead", code, None, f"{method} {code}", method)
         return Outcome(url, None, code, None, f"{method} {code}: status left as it was", method)
     return Outcome(url, None, None, current, "too many redirects", method)
+
+
+def _scheme_only(a: str, b: str) -> bool:
+    """True when two URLs differ only in their scheme (http vs https) or a trailing slash."""
+    pa, pb = urllib.parse.urlsplit(a), urllib.parse.urlsplit(b)
+    return pa.scheme.lower() != pb.scheme.lower() and \
+        (pa.netloc.lower(), pa.path.rstrip("/"), pa.query) == (pb.netloc.lower(), pb.path.rstrip("/"), pb.query)
 
 
 def _same_resource(a: str, b: str) -> bool:
@@ -483,6 +508,15 @@ def check_live(entries: list[Entry], timeout: float = 5.0, deadline_s: float = 3
         print(f"  {outcome.status or 'undecided':9} {entry.url}  ({outcome.detail})", file=out)
         if outcome.status is None:
             updated.append(entry)
+            continue
+        if outcome.status == "moved" and entry.status in ("moved", "dead") and entry.moved_to:
+            # A curated old link (say, blob/master/...#L132 pointing at a tag
+            # permalink) still redirects somewhere: keep what a person
+            # established, and record what the live check saw next to it.
+            updated.append(Entry(url=entry.url, title=entry.title, status=entry.status,
+                                 checked=entry.checked, moved_to=entry.moved_to, line=entry.line,
+                                 how=f"{entry.how}; live {outcome.method} on {today}: "
+                                     f"{outcome.detail} to {outcome.final_url} (curated moved_to kept)"))
             continue
         new = Entry(url=entry.url, title=entry.title, status=outcome.status, checked=today,
                     how=f"live {outcome.method} from `links check` ({outcome.detail})",

@@ -14,11 +14,13 @@ import sys
 
 #: What the child prints: its version, whether its build is free-threaded,
 #: and sys._is_gil_enabled() (absent before 3.13).
+#: Written with sys.stdout.write so that a Python 2 child prints the same
+#: three words (its print statement would print a tuple).
 PROBE = (
     "import sys, sysconfig; "
     "f = getattr(sys, '_is_gil_enabled', None); "
-    "print(sys.version.split()[0], bool(sysconfig.get_config_var('Py_GIL_DISABLED')), "
-    "'n/a' if f is None else f())"
+    "sys.stdout.write('%s %s %s\\n' % (sys.version.split()[0], "
+    "bool(sysconfig.get_config_var('Py_GIL_DISABLED')), 'n/a' if f is None else f()))"
 )
 
 WAYS = [
@@ -42,7 +44,9 @@ def describe(python):
         return [f"{python}: does not start ({plain.stderr.strip().splitlines()[-1:]})"]
     version, free_threaded, gil = plain.stdout.split()
     build = "free-threaded" if free_threaded == "True" else "default"
-    lines = [f"Python {version}, {build} build, GIL {'off' if gil == 'False' else 'on'}"]
+    state = "on (always, before 3.13)" if gil == "n/a" else \
+        ("off" if gil == "False" else "on")
+    lines = [f"Python {version}, {build} build, GIL {state}"]
     for label, options, extra_env in WAYS:
         child = run(python, options, extra_env)
         if child.returncode != 0:
