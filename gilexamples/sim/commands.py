@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 
 from gilexamples import sim
-from gilexamples.cliutil import UsageError, add_json_flag, positive_float, positive_int, print_json
+from gilexamples.cliutil import UsageError, add_json_flag, positive_float, positive_int
 from gilexamples.trace.format import dumps
 
 #: What each metric means, for the readable report.
 LABELS = {
     "ratio": "threaded / sequential time",
     "slowdown": "round trip with CPU-bound threads / alone",
-    "p50_s": "median lateness after a 1 ms sleep",
-    "p99_s": "99th percentile lateness after a 1 ms sleep",
+    "p50_s": "median lateness after a sleep",
+    "p99_s": "99th percentile lateness after a sleep",
 }
 
 
@@ -36,7 +37,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--cores", type=positive_int, default=2, help="simulated cores (default 2)")
     parser.add_argument("--threads", type=positive_int, default=2,
                         help="Python threads: countdown splits the work over them; convoy and "
-                             "response run THREADS-1 CPU-bound threads (default 2)")
+                             "response run THREADS-IO_THREADS CPU-bound threads, at least one "
+                             "(default 2)")
+    parser.add_argument("--io-threads", type=positive_int,
+                        help="convoy: echo-server threads, response: sleeping threads (default 1)")
+    parser.add_argument("--io-latency", type=positive_float, metavar="SECONDS",
+                        help="how long each blocking call takes: convoy's one-way network delay "
+                             "(default 1.2e-05), response's sleep (default 0.001)")
     parser.add_argument("--seconds", type=positive_float, default=0.2,
                         help="countdown: CPU seconds of work; others: simulated time (default 0.2)")
     parser.add_argument("--interval", type=positive_float,
@@ -55,7 +62,8 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     try:
         run = sim.simulate(args.scenario, policy=args.policy, cores=args.cores,
                            threads=args.threads, seconds=args.seconds, interval=args.interval,
-                           seed=args.seed, trace=bool(args.trace))
+                           seed=args.seed, trace=bool(args.trace), io_threads=args.io_threads,
+                           io_latency=args.io_latency)
     except ValueError as error:
         raise UsageError(str(error)) from None
     trace = run.pop("trace")
@@ -66,7 +74,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         except OSError as error:
             raise UsageError(f"cannot write {args.trace}: {error.strerror}") from None
     if args.json:
-        print_json(run)
+        sys.stdout.write(sim.to_json(run))   # the same bytes as the site's playground
         return 0
     print(f"{args.scenario} on {args.cores} simulated core{'s' if args.cores > 1 else ''}, "
           f"policy {args.policy}, seed {args.seed}")

@@ -14,6 +14,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from gilexamples.sitebuild import playground
+
 #: Seconds one notebook cell may run before the build fails.
 CELL_TIMEOUT_S = 300
 
@@ -30,6 +32,7 @@ def on_config(config, **kwargs):
     for name in ("jupyter_config.py", "jupyter_nbconvert_config.py"):
         (config_dir / name).write_text(_jupyter_config(timeout))
     os.environ["JUPYTER_CONFIG_DIR"] = str(config_dir)
+    playground.on_config(config)
     return config
 
 
@@ -41,3 +44,12 @@ def on_page_markdown(markdown, page, config, files, **kwargs):
     from gilexamples.lab.render import render_markers
 
     return render_markers(markdown, config["docs_dir"])
+
+
+# --- the playground page (logic in gilexamples.sitebuild.playground) ---
+def on_page_content(html, page, config, files, **kwargs):
+    return playground.on_page_content(html, page, config, files)
+
+
+def on_post_build(config, **kwargs):
+    playground.on_post_build(config)

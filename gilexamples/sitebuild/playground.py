@@ -1,0 +1,431 @@
+"""The playground page: :mod:`gilexamples.sim` in the reader's browser.
+
+The page (``docs/playground.md``) runs the package's own simulator in a Web Worker
+with Pyodide, the CPython interpreter compiled to WebAssembly. Everything it loads
+comes from the site's own origin, and only when the reader presses a run button:
+
+* Pyodide is a pinned build dependency (``docs/assets/playground/package.json`` and
+  ``package-lock.json``, with integrity hashes), installed by ``make playground-deps``
+  with ``npm ci`` into ``.cache/playground``. :func:`find_pyodide` checks the installed
+  copy against the lock file; the build copies the few files the page needs.
+* The package code is a zip of the modules the worker imports, found by following the
+  import graph from :data:`WORKER_IMPORTS` (:func:`package_modules`): the same code as
+  the command line, whatever the simulator comes to import.
+
+Without Pyodide (no npm, or npm failed) the site still builds; the page then says how to
+get the playground and keeps its controls, which still give the equivalent command.
+
+The hooks call :func:`on_config`, :func:`on_page_content` and :func:`on_post_build`.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import html
+import io
+import json
+import logging
+import os
+import re
+import shutil
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlencode
+
+import gilexamples
+from gilexamples import sim
+from gilexamples.sim.scenarios import NET_NS, SLEEP_NS
+from gilexamples.trace.publish import FIGURES
+
+__all__ = ["WORKER_IMPORTS", "PYODIDE_FILES", "MARKER", "Preset", "GUIDE", "presets",
+           "preset_query", "package_modules", "package_zip", "pinned_pyodide", "find_pyodide",
+           "on_config", "on_page_content", "on_post_build"]
+
+log = logging.getLogger("mkdocs.plugins.gilexamples.playground")
+
+#: The modules the worker imports (docs/assets/playground/worker.js): the roots of the zip.
+WORKER_IMPORTS = ("gilexamples.sim", "gilexamples.trace.format")
+
+#: What the page needs from the npm package (the lock file is written trimmed: see below).
+PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip")
+
+#: The page, the comment in it that becomes the playground, and where its assets go.
+PAGE = "playground.md"
+MARKER = "<!-- playground -->"
+ASSETS = "assets/playground"
+NPM_FOLDER = Path("docs") / ASSETS                  # package.json, package-lock.json
+DEFAULT_INSTALL = Path(".cache") / "playground"     # where `make playground-deps` installs
+ENV_PYODIDE = "GILEXAMPLES_PYODIDE_DIR"             # or point the build at another copy
+
+#: What the playground runs in the browser, at most (the command line has no such limits).
+#: A run's cost grows with the simulated time and with the number of switch intervals
+#: (for the tick GIL, checks every 2.5 µs) in it.
+LIMITS = {"seconds": 5.0, "intervals": 40_000, "cores": 16, "threads": 16,
+          "min_io_latency": 1e-6}
+
+_GIL = sim.GILParams()
+#: The command line's defaults (python -m gilexamples simulate --help), and what the
+#: simulator uses when no interval or I/O latency is given.
+DEFAULTS = {"policy": "newgil", "cores": 2, "threads": 2, "io_threads": 1, "seconds": 0.2,
+            "seed": 0,
+            "interval_s": {"ticks": _GIL.check_interval * _GIL.tick_ns / sim.S,
+                           "switching": _GIL.interval_ns / sim.S},
+            "io_latency_s": {"convoy": NET_NS / sim.S, "response": SLEEP_NS / sim.S}}
+
+
+@dataclass(frozen=True)
+class Preset:
+    """One button of the playground: a named run, and the part of its timeline to show."""
+
+    name: str
+    label: str
+    caption: str
+    params: dict
+    view_ms: tuple[int, int] | None = None
+
+
+#: The first session: the convoy effect, then two ways to make it go away.
+GUIDE = (
+    Preset("convoy", "1. The convoy", "an echo server thread next to a CPU-bound thread, "
+           "switching GIL: each reply waits for the switch interval",
+           {"scenario": "convoy", "policy": "newgil", "cores": 2, "seconds": 1}, (20, 60)),
+    Preset("convoy-priority", "2. Priority requests", "the same with priority requests: "
+           "a thread back from I/O takes the GIL at once",
+           {"scenario": "convoy", "policy": "priority", "cores": 2, "seconds": 1}, (20, 60)),
+    Preset("convoy-nogil", "3. No GIL", "the same on a free-threaded build: nothing to wait for",
+           {"scenario": "convoy", "policy": "nogil", "cores": 2, "seconds": 1}, (20, 60)),
+)
+
+#: Query keys, in the order a link lists them (the command line's flags).
+QUERY_KEYS = ("scenario", "policy", "cores", "threads", "io_threads", "interval", "io_latency",
+              "seconds", "seed", "view")
+
+
+def _number(value) -> str:
+    return repr(value) if isinstance(value, float) else str(value)
+
+
+def preset_query(params: dict, view_ms: tuple[int, int] | None = None) -> str:
+    """The URL query for a run: ``scenario=convoy&policy=newgil&cores=2&seconds=1``."""
+    items = [(key, _number(params[key])) for key in QUERY_KEYS if key in params]
+    if view_ms:
+        items.append(("view", f"{view_ms[0]}-{view_ms[1]}"))
+    return urlencode(items)
+
+
+def _figure_preset(fig) -> Preset:
+    params = {"scenario": fig.scenario, "policy": fig.policy, "cores": fig.cores,
+              "seconds": fig.seconds}
+    return Preset(f"figure-{fig.name}", fig.name, fig.caption, params, fig.window_ms)
+
+
+def presets() -> dict[str, list[Preset]]:
+    """The guide, and one preset per simulated timeline on the chapter pages (the figures
+    ``python -m gilexamples.trace.publish`` draws: same run, same window)."""
+    return {"guide": list(GUIDE), "figures": [_figure_preset(f) for f in FIGURES]}
+
+
+# -- the package code ------------------------------------------------------------------------
+def _package_dir() -> Path:
+    return Path(gilexamples.__file__).resolve().parent
+
+
+def _module_file(name: str, top: Path) -> Path | None:
+    """gilexamples.sim.kernel -> .../gilexamples/sim/kernel.py (or the package's __init__)."""
+    parts = name.split(".")
+    if parts[0] != top.name:
+        return None
+    base = top.joinpath(*parts[1:])
+    for candidate in (base / "__init__.py", base.with_suffix(".py")):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _imports(path: Path, name: str, top: Path) -> set[str]:
+    """Every gilexamples module ``path`` imports, anywhere in the file."""
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[: len(base) - (node.level - 1)]
+                origin = ".".join(base + ([node.module] if node.module else []))
+            else:
+                origin = node.module or ""
+            found.add(origin)
+            found.update(f"{origin}.{alias.name}" for alias in node.names)  # submodules
+    return {m for m in found if m.split(".")[0] == top.name and _module_file(m, top)}
+
+
+def package_modules(roots=WORKER_IMPORTS) -> list[Path]:
+    """The files of every gilexamples module reachable from ``roots`` by imports,
+    with the ``__init__.py`` of every package on the way, sorted."""
+    top = _package_dir()
+    todo = list(roots)
+    for root in roots:
+        if _module_file(root, top) is None:
+            raise ValueError(f"{root} is not a module of {top}")
+    seen: set[str] = set()
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        parts = name.split(".")
+        todo.extend(".".join(parts[:i]) for i in range(1, len(parts)))   # parent packages
+        todo.extend(_imports(_module_file(name, top), name, top))
+    return sorted(_module_file(name, top) for name in seen)
+
+
+def package_zip(roots=WORKER_IMPORTS) -> bytes:
+    """A zip of :func:`package_modules`, the same bytes for the same sources."""
+    top = _package_dir()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in package_modules(roots):
+            info = zipfile.ZipInfo(f"{top.name}/{path.relative_to(top).as_posix()}",
+                                   date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, path.read_bytes())
+    return buffer.getvalue()
+
+
+# -- Pyodide ---------------------------------------------------------------------------------
+def pinned_pyodide(config_dir: Path) -> str | None:
+    """The Pyodide version package-lock.json pins (None: this docs tree has no playground)."""
+    lock_file = Path(config_dir) / NPM_FOLDER / "package-lock.json"
+    if not lock_file.is_file():
+        return None
+    lock = json.loads(lock_file.read_text(encoding="utf-8"))
+    return lock["packages"]["node_modules/pyodide"]["version"]
+
+
+def find_pyodide(config_dir: Path) -> tuple[Path | None, str]:
+    """(folder of the installed npm package, version) or (None, why it is missing)."""
+    config_dir = Path(config_dir)
+    pinned = pinned_pyodide(config_dir)
+    if pinned is None:
+        return None, f"{NPM_FOLDER / 'package-lock.json'} is missing"
+    chosen = os.environ.get(ENV_PYODIDE)
+    folder = (Path(chosen) if chosen
+              else config_dir / DEFAULT_INSTALL / "node_modules" / "pyodide")
+    manifest = folder / "package.json"
+    if not manifest.is_file():
+        return None, (f"Pyodide is not installed in {folder} (make playground-deps installs it "
+                      "with npm)")
+    version = json.loads(manifest.read_text(encoding="utf-8")).get("version")
+    if version != pinned:
+        return None, (f"{folder} holds Pyodide {version}, the lock file pins {pinned} "
+                      "(run make playground-deps)")
+    missing = [name for name in PYODIDE_FILES + ("pyodide-lock.json",)
+               if not (folder / name).is_file()]
+    if missing:
+        return None, f"{folder} lacks {', '.join(missing)}"
+    return folder, version
+
+
+def trimmed_lock(folder: Path) -> bytes:
+    """Pyodide's lock file without its package list: the page needs the standard library
+    only, and with no package listed Pyodide has nothing it could fetch from anywhere."""
+    lock = json.loads((folder / "pyodide-lock.json").read_text(encoding="utf-8"))
+    return (json.dumps({"info": lock["info"], "packages": {}}, sort_keys=True) + "\n").encode()
+
+
+# -- the build -------------------------------------------------------------------------------
+@dataclass
+class _Build:
+    pyodide: Path | None
+    version: str
+    reason: str | None
+    zip_bytes: bytes
+    page_built: bool = False
+
+    @property
+    def zip_name(self) -> str:
+        return f"gilexamples-{hashlib.sha256(self.zip_bytes).hexdigest()[:12]}.zip"
+
+    @property
+    def pyodide_folder(self) -> str:
+        return f"{ASSETS}/pyodide-{self.version}/"
+
+
+_BUILD: _Build | None = None
+
+
+def on_config(config) -> None:
+    global _BUILD
+    config_dir = Path(config["config_file_path"]).resolve().parent
+    folder, detail = find_pyodide(config_dir)
+    if folder is None:
+        log.info("playground: %s; the page shows how to get it", detail)
+    _BUILD = _Build(folder, detail if folder else (pinned_pyodide(config_dir) or "?"),
+                    None if folder else detail, package_zip())
+
+
+def _relative(target: str, page) -> str:
+    from mkdocs.utils import get_relative_url
+
+    return get_relative_url(target, page.url)
+
+
+def _option(value: str, label: str, selected: bool) -> str:
+    chosen = " selected" if selected else ""
+    return f'<option value="{html.escape(value)}"{chosen}>{html.escape(label)}</option>'
+
+
+def _preset_buttons(items: list[Preset]) -> str:
+    return "".join(
+        f'<button type="button" class="pg-preset" data-preset="{html.escape(p.name)}" '
+        f'data-query="{html.escape(preset_query(p.params, p.view_ms))}" '
+        f'title="{html.escape(p.caption)}">{html.escape(p.label)}</button>'
+        for p in items)
+
+
+def _number_input(name: str, label: str, value: str, hint: str, **attrs) -> str:
+    extra = "".join(f' {k}="{html.escape(str(v))}"' for k, v in attrs.items())
+    return (f'<label class="pg-field" data-field="{name}"><span>{html.escape(label)}</span>'
+            f'<input name="{name}" inputmode="decimal" autocomplete="off" spellcheck="false" '
+            f'value="{html.escape(value)}"{extra}>'
+            f'<small data-hint="{name}">{html.escape(hint)}</small></label>')
+
+
+def widget(page, build: _Build) -> str:
+    """The playground's HTML: controls, presets, and the places results go."""
+    available = build.pyodide is not None
+    config = {
+        "available": available,
+        "pyodide": _relative(build.pyodide_folder, page) if available else None,
+        "package": _relative(f"{ASSETS}/{build.zip_name}", page) if available else None,
+        "worker": _relative(f"{ASSETS}/worker.js", page),
+        "pyodideVersion": build.version,
+        "scenarios": list(sim.SCENARIOS), "policies": list(sim.POLICIES),
+        "maxSeconds": sim.MAX_SECONDS, "maxIoLatency": sim.MAX_IO_LATENCY,
+        "limits": LIMITS, "defaults": DEFAULTS,
+    }
+    groups = presets()
+    scenario_options = "".join(_option(s, s, s == "convoy") for s in sim.SCENARIOS)
+    policy_options = "".join(_option(p, p, p == DEFAULTS["policy"]) for p in sim.POLICIES)
+    unavailable = "" if available else (
+        '<div class="admonition note pg-unavailable" data-unavailable>'
+        '<p class="admonition-title">The simulator is not part of this copy of the site</p>'
+        "<p>It needs Pyodide, which the build fetches with npm. Install Node.js (with npm) "
+        "and run <code>make serve</code> in a clone of the repository to get the full "
+        "playground. Meanwhile every control below still gives the command that runs the "
+        "same simulation on your machine, and the chapter "
+        f'<a href="{html.escape(_relative("new-gil-failures/", page))}">The new GIL\'s '
+        "failures</a> shows its timelines.</p></div>")
+    parts = [
+        f'<div id="playground" class="pg" data-config="{html.escape(json.dumps(config))}">',
+        unavailable,
+        '<div class="pg-presets"><span class="pg-presets-title">Start here:</span>',
+        _preset_buttons(groups["guide"]), "</div>",
+        '<form class="pg-form" data-form novalidate>',
+        '<label class="pg-field"><span>Scenario</span>'
+        f'<select name="scenario">{scenario_options}</select>'
+        '<small data-hint="scenario"></small></label>',
+        '<label class="pg-field"><span>GIL policy</span>'
+        f'<select name="policy">{policy_options}</select>'
+        '<small data-hint="policy"></small></label>',
+        _number_input("cores", "Cores", "2", "simulated CPU cores"),
+        _number_input("cpu_threads", "CPU-bound threads", "1", ""),
+        _number_input("io_threads", "I/O-bound threads", "1", ""),
+        _number_input("interval", "Switch interval (s)", "", "", placeholder="default"),
+        _number_input("io_latency", "I/O latency (s)", "", "", placeholder="default"),
+        _number_input("seconds", "Seconds", str(DEFAULTS["seconds"]), ""),
+        _number_input("seed", "Seed", "0", "every random choice comes from it"),
+        '<div class="pg-actions">',
+        f'<button type="submit" class="md-button md-button--primary" data-run'
+        f'{"" if available else " disabled"}>Run</button>',
+        '<button type="button" class="md-button" data-stop hidden>Stop</button>',
+        '<span class="pg-status" data-status role="status" aria-live="polite"></span>',
+        "</div></form>",
+        '<div class="pg-message" data-message role="alert" hidden></div>',
+        '<p class="pg-command">The same run on your machine: <code data-command></code></p>',
+        '<div data-result hidden><p class="pg-verdict" data-verdict></p>',
+        '<div class="pg-result"><div class="pg-timeline-box">'
+        '<div class="gil-timeline" data-timeline></div>'
+        '<p class="pg-window" data-window hidden></p>'
+        '<div class="pg-changed" data-changed></div></div>',
+        '<aside class="pg-side"><table class="pg-metric-table"><thead><tr><th>metric</th>'
+        '<th>value</th></tr></thead><tbody data-metric-rows></tbody></table></aside>',
+        "</div></div>",
+        '<details class="pg-json" data-json hidden><summary>The run as '
+        "<code>simulate --json</code> prints it</summary></details>",
+        '<details class="pg-more"><summary>Presets: every simulated timeline of the '
+        "chapters</summary>",
+        '<div class="pg-presets">', _preset_buttons(groups["figures"]), "</div></details>",
+        "</div>",
+        f'<link rel="stylesheet" href="{html.escape(_relative(ASSETS + "/playground.css", page))}">',
+        f'<script src="{html.escape(_relative(ASSETS + "/playground.js", page))}"></script>',
+    ]
+    return "".join(parts)
+
+
+_TIMELINE = re.compile(r'<div class="gil-timeline" data-src="(?:[^"]*/)?sim-(?P<name>[\w-]+)\.json">'
+                       r"</div>")
+
+
+def _chapter_links(output: str, page, files) -> str:
+    """After every simulated timeline, a link that opens its run in the playground."""
+    if files is not None and files.get_file_from_path(PAGE) is None:
+        return output
+    figures = {f.name: _figure_preset(f) for f in FIGURES}
+    target = _relative("playground/", page)
+
+    def link(match: re.Match) -> str:
+        preset = figures.get(match.group("name"))
+        if preset is None:
+            log.warning("playground: no preset for the timeline sim-%s.json on %s "
+                        "(gilexamples.trace.publish.FIGURES has none of that name)",
+                        match.group("name"), page.file.src_uri)
+            return match.group(0)
+        href = f"{target}?{preset_query(preset.params, preset.view_ms)}"
+        return (f'{match.group(0)}<a class="gil-play" href="{html.escape(href)}" '
+                f'title="run this simulation in your browser and change it">'
+                "Open in the playground</a>")
+
+    return _TIMELINE.sub(link, output)
+
+
+def on_page_content(output: str, page, config, files=None) -> str:
+    if _BUILD is None:          # on_config did not run (a test calling the hooks directly)
+        on_config(config)
+    if page.file.src_uri == PAGE:
+        if MARKER not in output:
+            log.warning("playground: %s has no %s marker", PAGE, MARKER)
+            return output
+        _BUILD.page_built = True
+        return output.replace(MARKER, widget(page, _BUILD), 1)
+    if "gil-timeline" in output:
+        return _chapter_links(output, page, files)
+    return output
+
+
+def _copy(source: Path, target: Path) -> None:
+    if target.is_file() and target.stat().st_size == source.stat().st_size \
+            and target.stat().st_mtime >= source.stat().st_mtime:
+        return
+    shutil.copy2(source, target)
+
+
+def on_post_build(config) -> None:
+    """Write the package zip; copy Pyodide's files (when installed) next to it."""
+    if _BUILD is None or not _BUILD.page_built:
+        return
+    out = Path(config["site_dir"]) / ASSETS
+    out.mkdir(parents=True, exist_ok=True)
+    (out / _BUILD.zip_name).write_bytes(_BUILD.zip_bytes)
+    if _BUILD.pyodide is None:
+        return
+    target = Path(config["site_dir"]) / _BUILD.pyodide_folder
+    target.mkdir(parents=True, exist_ok=True)
+    for name in PYODIDE_FILES:
+        _copy(_BUILD.pyodide / name, target / name)
+    (target / "pyodide-lock.json").write_bytes(trimmed_lock(_BUILD.pyodide))
