@@ -14,8 +14,6 @@ import os
 import tempfile
 from pathlib import Path
 
-from gilexamples.sitebuild import playground
-
 #: Seconds one notebook cell may run before the build fails.
 CELL_TIMEOUT_S = 300
 
@@ -32,7 +30,7 @@ def on_config(config, **kwargs):
     for name in ("jupyter_config.py", "jupyter_nbconvert_config.py"):
         (config_dir / name).write_text(_jupyter_config(timeout))
     os.environ["JUPYTER_CONFIG_DIR"] = str(config_dir)
-    playground.on_config(config)
+    _playground_config(config)
     return config
 
 
@@ -47,9 +45,26 @@ def on_page_markdown(markdown, page, config, files, **kwargs):
 
 
 # --- the playground page (logic in gilexamples.sitebuild.playground) ---
+_playground = None
+
+
+def _playground_config(config):
+    """Load the playground's build logic only for a docs tree that has the page."""
+    global _playground
+    _playground = None
+    if (Path(config["docs_dir"]) / "playground.md").is_file():
+        from gilexamples.sitebuild import playground
+
+        _playground = playground
+        playground.on_config(config)
+
+
 def on_page_content(html, page, config, files, **kwargs):
-    return playground.on_page_content(html, page, config, files)
+    if _playground is None:
+        return html
+    return _playground.on_page_content(html, page, config, files)
 
 
 def on_post_build(config, **kwargs):
-    playground.on_post_build(config)
+    if _playground is not None:
+        _playground.on_post_build(config)

@@ -62,7 +62,7 @@ ENV_PYODIDE = "GILEXAMPLES_PYODIDE_DIR"             # or point the build at anot
 #: What the playground runs in the browser, at most (the command line has no such limits).
 #: A run's cost grows with the simulated time and with the number of switch intervals
 #: (for the tick GIL, checks every 2.5 µs) in it.
-LIMITS = {"seconds": 5.0, "intervals": 40_000, "cores": 16, "threads": 16,
+LIMITS = {"seconds": 5.0, "intervals": 50_000, "cores": 16, "threads": 16,
           "min_io_latency": 1e-6}
 
 _GIL = sim.GILParams()
