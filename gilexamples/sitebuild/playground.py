@@ -118,7 +118,8 @@ def preset_query(params: dict, view_ms: tuple[int, int] | None = None) -> str:
 def _figure_preset(fig) -> Preset:
     params = {"scenario": fig.scenario, "policy": fig.policy, "cores": fig.cores,
               "seconds": fig.seconds}
-    return Preset(f"figure-{fig.name}", fig.name, fig.caption, params, fig.window_ms)
+    return Preset(f"figure-{fig.name}", fig.caption, f"{fig.name}: {fig.caption}", params,
+                  fig.window_ms)
 
 
 def presets() -> dict[str, list[Preset]]:

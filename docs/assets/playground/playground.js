@@ -93,15 +93,28 @@
     this.form.addEventListener("submit", function (ev) { ev.preventDefault(); self.run(); });
     this.form.addEventListener("input", function () { self.view = null; self.changed(); });
     this.form.addEventListener("change", function () { self.view = null; self.changed(); });
+    // countdown has no I/O-bound threads: switching keeps the number of threads (--threads)
+    this.wasIo = this.io();
+    this.input.scenario.addEventListener("change", function () {
+      var io = self.io(), cpu = self.input.cpu_threads, n = parseInt(cpu.value, 10);
+      var k = parseInt(self.input.io_threads.value, 10) || 1;
+      if (io !== self.wasIo && WHOLE.test(cpu.value)) {
+        cpu.value = String(io ? Math.max(1, n - k) : n + k);
+      }
+      self.wasIo = io;
+      self.changed();
+    });
     root.querySelector("[data-stop]").addEventListener("click", function () { self.stop(); });
     Array.prototype.forEach.call(root.querySelectorAll("[data-preset]"), function (button) {
       button.addEventListener("click", function () {
         var problems = self.fill(button.getAttribute("data-query"));
+        self.wasIo = self.io();
         self.changed(problems);
         if (!problems.length && self.cfg.available) self.run();
       });
     });
     var problems = location.search.length > 1 ? this.fill(location.search.slice(1)) : [];
+    this.wasIo = this.io();
     this.changed(problems, true);
   }
 
