@@ -297,7 +297,11 @@ def _number_input(name: str, label: str, value: str, hint: str, **attrs) -> str:
             f'<small data-hint="{name}">{html.escape(hint)}</small></label>')
 
 
-def widget(page, build: _Build) -> str:
+#: Where the chapters' simulated timelines are, for the page built without Pyodide.
+TIMELINES_PAGE = "new-gil-failures.md"
+
+
+def widget(page, build: _Build, files=None) -> str:
     """The playground's HTML: controls, presets, and the places results go."""
     available = build.pyodide is not None
     config = {
@@ -313,15 +317,17 @@ def widget(page, build: _Build) -> str:
     groups = presets()
     scenario_options = "".join(_option(s, s, s == "convoy") for s in sim.SCENARIOS)
     policy_options = "".join(_option(p, p, p == DEFAULTS["policy"]) for p in sim.POLICIES)
+    chapter = files.get_file_from_path(TIMELINES_PAGE) if files is not None else None
+    timelines = (f' The chapter <a href="{html.escape(_relative(chapter.url, page))}">'
+                 f"{html.escape(chapter.page.title if chapter.page else chapter.url)}</a> "
+                 "shows its timelines." if chapter is not None else "")
     unavailable = "" if available else (
         '<div class="admonition note pg-unavailable" data-unavailable>'
         '<p class="admonition-title">The simulator is not part of this copy of the site</p>'
         "<p>It needs Pyodide, which the build fetches with npm. Install Node.js (with npm) "
         "and run <code>make serve</code> in a clone of the repository to get the full "
         "playground. Meanwhile every control below still gives the command that runs the "
-        "same simulation on your machine, and the chapter "
-        f'<a href="{html.escape(_relative("new-gil-failures/", page))}">The new GIL\'s '
-        "failures</a> shows its timelines.</p></div>")
+        f"same simulation on your machine.{timelines}</p></div>")
     parts = [
         f'<div id="playground" class="pg" data-config="{html.escape(json.dumps(config))}">',
         unavailable,
@@ -402,8 +408,11 @@ def on_page_content(output: str, page, config, files=None) -> str:
         if MARKER not in output:
             log.warning("playground: %s has no %s marker", PAGE, MARKER)
             return output
+        if 'id="playground"' in output:
+            log.warning("playground: %s already has an element with id=\"playground\" (a "
+                        "heading?); the playground needs that id", PAGE)
         _BUILD.page_built = True
-        return output.replace(MARKER, widget(page, _BUILD), 1)
+        return output.replace(MARKER, widget(page, _BUILD, files), 1)
     if "gil-timeline" in output:
         return _chapter_links(output, page, files)
     return output

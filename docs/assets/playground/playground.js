@@ -535,7 +535,7 @@
 
   // -- lifecycle (material's instant navigation keeps this script alive) ------------------
   function refresh() {
-    var root = document.getElementById("playground");
+    var root = document.querySelector("#playground[data-config]");
     if (!root) {                         // another page: let the worker go
       if (worker) worker.terminate();
       worker = null;
