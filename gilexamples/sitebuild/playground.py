@@ -357,7 +357,7 @@ def widget(page, build: _Build, files=None) -> str:
         '<p class="pg-command">The same run on your machine: <code data-command></code></p>',
         '<div data-result hidden><p class="pg-verdict" data-verdict></p>',
         '<div class="pg-result"><div class="pg-timeline-box">'
-        '<div class="gil-timeline" data-timeline></div>'
+        '<div class="pg-timeline" data-timeline></div>'   # becomes a .gil-timeline once drawn
         '<p class="pg-window" data-window hidden></p>'
         '<div class="pg-changed" data-changed></div></div>',
         '<aside class="pg-side"><table class="pg-metric-table"><thead><tr><th>metric</th>'

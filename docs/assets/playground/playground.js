@@ -423,7 +423,9 @@
                     machine: "simulated: " + doc.cores + " core(s), policy " + doc.policy };
     root.querySelector("[data-result]").hidden = false;
     var view = run.view ? [run.view[0] * 1e6, run.view[1] * 1e6] : null;
-    window.GILTimeline.show(root.querySelector("[data-timeline]"), trace, view);
+    var box = root.querySelector("[data-timeline]");
+    box.classList.add("gil-timeline");      // the viewer's styles (it has no data-src to load)
+    window.GILTimeline.show(box, trace, view);
     var note = root.querySelector("[data-window]");
     note.hidden = !data.shown;
     if (data.shown) {
