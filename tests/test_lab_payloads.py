@@ -82,11 +82,28 @@ def test_every_payload_compiles_under_python27_and_imports_nothing_of_ours():
 
 # --- the facts the chapters state -------------------------------------------------------
 
+def trusted(result_metrics: dict) -> dict:
+    """The metrics, or a skip naming the figure when the payload found the run inconclusive."""
+    if result_metrics.get("verdict") == "inconclusive":
+        pytest.skip(f"the payload reported its run inconclusive: {result_metrics['why']}")
+    return result_metrics
+
+
 def test_convoy_switching_gil_makes_each_round_trip_wait(measured):
-    """3.2+: a round trip with one CPU-bound thread costs about a switch interval."""
-    m = metrics(measured, "convoy", sys.executable)
-    assert m["slowdown"] > 3
-    assert m["rtt_loaded_s"] > 0.2 * sys.getswitchinterval()
+    """3.2+: a round trip with one CPU-bound thread costs about one switch interval.
+
+    The client pauses long enough for the echo thread to be back in recv()
+    before each request (``late_share`` near 0), so what it times is the
+    wait after recv(): at least most of an interval, at most a few (a busy
+    machine adds its own delays on top, never takes the wait away).
+    """
+    m = trusted(metrics(measured, "convoy", sys.executable))
+    interval = sys.getswitchinterval()
+    assert m["late_share"] <= 0.2, m
+    assert m["slowdown"] > 3, m
+    assert 0.6 * interval < m["rtt_loaded_s"] < 4 * interval, m
+    # The echo thread's own view of its first wait agrees with the client's clock.
+    assert m["wait_after_recv_s"] < m["rtt_loaded_s"] * 1.2 + 0.001, m
 
 
 def test_convoy_tick_gil_does_not(measured):
@@ -99,9 +116,13 @@ def test_convoy_tick_gil_does_not(measured):
 
 
 def test_switch_interval_sets_the_round_trip(measured):
-    m = metrics(measured, "switch-interval", sys.executable)
+    """The round trip follows the interval one for one (slope about 1, never the pause)."""
+    m = trusted(metrics(measured, "switch-interval", sys.executable))
     assert m["knob"] == "switch_interval"
-    assert 0.3 < m["slope"] < 3, m["settings"]
+    assert 0.6 < m["slope"] < 1.8, m["settings"]
+    for row in m["settings"]:
+        assert row["late_share"] <= 0.2, row
+        assert row["rtt_s"] > 0.6 * row["setting"], row
     fast, slow = m["settings"][0], m["settings"][-1]
     assert slow["setting"] > fast["setting"] and slow["rtt_s"] > fast["rtt_s"]
 
@@ -165,6 +186,8 @@ def test_countdown_tick_gil_thrashes_on_several_cores(measured):
         return m["threads"]["2"]["system_per_wall"]
 
     def problems(old, old_one, new):
+        if old.get("verdict") == "inconclusive":
+            return [f"inconclusive: {old['why']}"]
         found = []
         if not old["switches_per_s"] > 3 * new["switches_per_s"]:
             found.append("2.7 does not switch 3x more often than 3.x")
@@ -188,6 +211,8 @@ def test_countdown_tick_gil_thrashes_on_several_cores(measured):
         cpu = [available_cpus()[0]]
         attempt = tuple(run_experiment("countdown", python, quick=True, cpus=cpus)["metrics"]
                         for python, cpus in ((PY27, None), (PY27, cpu), (sys.executable, None)))
+    if found and all(f and f[0].startswith("inconclusive") for f, _ in seen):
+        pytest.skip(f"2.7's fight needs two free cores; every try was {found[0]}")
     assert not found, seen
 
 
@@ -201,26 +226,67 @@ def test_convoy_reports_the_cpu_bound_threads_progress(measured):
 
 
 def test_payloads_share_one_percentile_and_it_agrees_on_27_and_3x():
-    """Each payload keeps its own copy of the same percentile(), and 2.7 computes it alike."""
+    """No payload keeps its own percentile(): they import _common's, and 2.7 computes it alike."""
     import ast
 
-    sources = {}
-    for name in ("countdown", "convoy", "response", "switch_interval"):
-        tree = ast.parse((PAYLOADS / f"{name}.py").read_text())
-        (func,) = [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "percentile"]
-        sources[name] = ast.unparse(func)
-    assert len(set(sources.values())) == 1, sources
-    if PY27 is None:
-        pytest.skip(NO_27)
-    code = ("import sys\nsys.path.insert(0, sys.argv[1])\nfrom countdown import percentile\n"
+    for path in PAYLOADS.glob("*.py"):
+        if path.name == "_common.py":
+            continue
+        tree = ast.parse(path.read_text())
+        own = [n.name for n in tree.body if isinstance(n, ast.FunctionDef)
+               and n.name in ("percentile", "median")]
+        assert not own, f"{path.name} defines its own {own}"
+    code = ("import sys\nsys.path.insert(0, sys.argv[1])\nfrom _common import percentile\n"
             "v = [6, 1, 5, 2, 4, 3]\n"
             "print([percentile(v, f) for f in (0, 0.25, 0.5, 0.9, 0.99, 1)])\n")
-    here = subprocess.run([sys.executable, "-c", code, str(PAYLOADS)], capture_output=True,
-                          text=True, timeout=60)
-    there = subprocess.run([PY27, "-c", code, str(PAYLOADS)], capture_output=True, text=True,
-                           timeout=60)
-    assert here.returncode == 0 and there.returncode == 0, (here.stderr, there.stderr)
-    assert here.stdout == there.stdout == "[1, 2, 4, 6, 6, 6]\n", (here.stdout, there.stdout)
+    pythons = [sys.executable] + ([PY27] if PY27 else [])
+    for python in pythons:
+        done = subprocess.run([python, "-c", code, str(PAYLOADS)], capture_output=True,
+                              text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout == "[1, 2, 4, 6, 6, 6]\n", (python, done.stdout)
+    if PY27 is None:
+        pytest.skip(NO_27 + " (checked on this Python only)")
+
+
+def test_echo_rig_counts_a_request_sent_before_the_echo_thread_was_listening():
+    """The rig's self-check: a request already waiting when recv() is entered is "late"."""
+    import socket
+    import time
+
+    sys.path.insert(0, str(PAYLOADS))
+    try:
+        import _common
+    finally:
+        sys.path.remove(str(PAYLOADS))
+
+    def request(sock):
+        sock.sendall(("%.9f" % _common.clock()).encode().ljust(_common.MESSAGE))
+        got = b""
+        while len(got) < _common.MESSAGE:
+            chunk = sock.recv(_common.MESSAGE - len(got))
+            assert chunk, "the echo server closed the connection"
+            got += chunk
+
+    server = _common.EchoServer()
+    client = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+    try:
+        # The first request is in the socket before the echo thread exists: late.
+        client.sendall(("%.9f" % _common.clock()).encode().ljust(_common.MESSAGE))
+        server.start()
+        got = b""
+        while len(got) < _common.MESSAGE:
+            got += client.recv(_common.MESSAGE - len(got))
+        # The second goes out long after the echo thread is back in recv() (nothing
+        # else in this process wants the GIL for 0.2 s): on time.
+        time.sleep(0.2)
+        request(client)
+    finally:
+        client.close()
+        server.close()
+    (entered1, sent1, got1, _), (entered2, sent2, got2, _) = server.notes[:2]
+    assert sent1 < entered1 <= got1, server.notes[0]
+    assert entered2 < sent2 <= got2, server.notes[1]
 
 
 def test_free_threaded_build_runs_without_a_gil():
