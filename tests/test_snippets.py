@@ -66,6 +66,11 @@ def test_snippet_runs(rel):
     result = run_snippet(rel)
     assert result.returncode == 0, f"{rel} exited {result.returncode}:\n{result.stderr}"
     assert "Traceback" not in result.stderr, result.stderr
+    inconclusive = [line for line in result.stdout.splitlines() if line.startswith("inconclusive:")]
+    if inconclusive:
+        # A measuring snippet that found the machine unable to give it what it needs
+        # says so with the figure; that is an honest result, not a pass.
+        pytest.skip(f"{rel}: {inconclusive[0]}")
     for page, expected in STATED.get(rel, []):
         assert CHECKER.check_output(expected, result.stdout, FLAGS), (
             f"{rel}: output differs from what {page} shows\n"
