@@ -11,9 +11,9 @@ GIL too, but usually returns before the CPU-bound thread, just woken, takes it.
 
 Lab payload: runs unchanged under Python 2.7 and 3.6+, stdlib only.
 Usage: python convoy.py '{"quick": true}'; optional params: "threads" (list
-of CPU-bound thread counts, default [1, 2] quick, [1, 2, 4] full), "trips"
-(most round trips per phase, default 30 quick, 300 full), "budget_s"
-(seconds per phase before stopping early, at least 5 trips; default 0.5
+of CPU-bound thread counts, default [1] quick, [1, 2, 4] full), "trips"
+(most round trips per phase, default 15 quick, 300 full), "budget_s"
+(seconds per phase before stopping early, at least 5 trips; default 0.35
 quick, 3 full), "gap_s" (the client's pause between round trips; default
 per phase: (threads + 1) switch intervals + 2 ms, see _common.pause_for).
 
@@ -55,11 +55,11 @@ SOLO_S = 0.2  # seconds the CPU-bound threads run alone before the client starts
 def main():
     params = _common.params()
     quick = params.get("quick", False)
-    counts = [int(k) for k in params.get("threads", [1, 2] if quick else [1, 2, 4])]
+    counts = [int(k) for k in params.get("threads", [1] if quick else [1, 2, 4])]
     if 1 not in counts:
         counts.insert(0, 1)
-    trips = int(params.get("trips", 30 if quick else 300))
-    budget = float(params.get("budget_s", 0.5 if quick else 3.0))
+    trips = int(params.get("trips", 15 if quick else 300))
+    budget = float(params.get("budget_s", 0.35 if quick else 3.0))
     interval = switch_interval()
     free = [_common.free_cpu()]
 
