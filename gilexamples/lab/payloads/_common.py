@@ -203,6 +203,23 @@ class EchoServer(object):
         return self.notes[WARMUP_TRIPS:]
 
 
+#: Round trips kept, in order, in a phase's "trace".
+TRACE_TRIPS = 6
+
+
+def trace_of(notes):
+    """The first TRACE_TRIPS trips as [sent, recv returned, sendall returned, back in recv],
+    seconds from the first request; "back in recv" is null for the last trip noted."""
+    if not notes:
+        return []
+    origin = notes[0][1]
+    trips = []
+    for index, (_, sent, got, done) in enumerate(notes[:TRACE_TRIPS]):
+        back = notes[index + 1][0] - origin if index + 1 < len(notes) else None
+        trips.append([sent - origin, got - origin, done - origin, back])
+    return trips
+
+
 def run_client(port, trips, budget, pause):
     """Run the client process to the end; its round-trip times in seconds."""
     client = subprocess.Popen([sys.executable, "-c", CLIENT, str(port), str(trips),
@@ -216,7 +233,8 @@ def run_client(port, trips, budget, pause):
 def echo_phase(cpu_threads, trips, budget, pause, solo_s=0.0):
     """Time round trips to the echo thread with ``cpu_threads`` CPU-bound threads beside it.
 
-    Returns a dict: ``times`` (client round trips, s), ``late_share`` (share
+    Returns a dict: ``times`` (client round trips, s), ``trace`` (the first
+    trips' moments, see :func:`trace_of`), ``late_share`` (share
     of requests sent before the echo thread was back in recv()),
     ``wait_after_recv_s`` and ``wait_after_send_s`` (the echo thread's two
     waits, medians: request sent -> recv() returned; recv() returned ->
@@ -251,6 +269,7 @@ def echo_phase(cpu_threads, trips, budget, pause, solo_s=0.0):
     notes = server.timed_notes()
     late = [1 for entered, sent, _, _ in notes if sent < entered]
     result = {
+        "trace": trace_of(notes),
         "times": times,
         "late_share": float(len(late)) / len(notes) if notes else None,
         "wait_after_recv_s": median([got - sent for _, sent, got, _ in notes]) if notes else None,
