@@ -24,6 +24,7 @@ CHAPTERS_EXEMPT = {"references.md", "cpython-resources.md"}
 
 _FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})")
 _COLLAPSIBLE = re.compile(r"^(?P<indent>[ \t]*)\?\?\?\+?\s")
+_ADMONITION = re.compile(r"^([ \t]*)(?:!!!|\?\?\?\+?)[ \t]+[\w-]+", re.M)
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 _LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _REFDEF = re.compile(r"^\s*\[[^\]]+\]:\s+\S+.*$", re.M)
@@ -61,6 +62,7 @@ def main_line(markdown: str) -> str:
         kept.append(line)
         i += 1
     text = "\n".join(kept)
+    text = _ADMONITION.sub(r"\1", text)  # '!!! note "Title"' counts as its title
     text = _COMMENT.sub(" ", text)
     text = _REFDEF.sub(" ", text)
     text = _LINK.sub(r"\1", text)
