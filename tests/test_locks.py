@@ -782,7 +782,8 @@ def test_the_pages_figures_are_the_codes():
     from gilexamples.locks import bench
     from tests.conftest import ROOT
 
-    page = (ROOT / "docs" / "locks.md").read_text(encoding="utf-8")
+    page = "\n".join((ROOT / "docs" / name).read_text(encoding="utf-8")
+                     for name in ("locks.md", "locks-ctypes.md"))
     d = bench.DEFAULTS
     expected = {
         r"compares\s+(\d+)\s+argument\s+combinations": [str(len(ARGUMENT_CASES))],

@@ -35,7 +35,20 @@ def on_config(config, **kwargs):
 
 # --- lab results (added by the lab helper; logic lives in gilexamples.lab.render) ---
 def on_page_markdown(markdown, page, config, files, **kwargs):
-    """Replace ``<!-- lab-table: NAME -->`` and friends with stored lab results."""
+    """Replace ``<!-- lab-table: NAME -->`` and friends with stored lab results.
+
+    Also: a snippet's stated output shape with its recorded run
+    (:mod:`gilexamples.sitebuild.recorded`), and ``<!-- myths-... -->``
+    markers with the myths results (:mod:`gilexamples.sitebuild.myths_tables`).
+    """
+    if "snippet-output" in markdown:
+        from gilexamples.sitebuild.recorded import render_markers as render_recorded
+
+        markdown = render_recorded(markdown, config["docs_dir"])
+    if "myths-" in markdown:
+        from gilexamples.sitebuild.myths_tables import render_markers as render_myths
+
+        markdown = render_myths(markdown, config["docs_dir"])
     if "lab-" not in markdown:
         return markdown
     from gilexamples.lab.render import render_markers
