@@ -76,7 +76,7 @@ def describe(python: str) -> tuple[tuple[int, int], bool] | None:
 def stated_refusal() -> list[str]:
     """The stderr lines the page says a default 3.13+ build prints for -X gil=0."""
     text = PAGE.read_text(encoding="utf-8")
-    match = re.search(r"answers\s+`-X gil=0` and `PYTHON_GIL=0` with exit status 1 and this on stderr:\s*"
+    match = re.search(r"answers\s+`-X gil=0`\s+and\s+`PYTHON_GIL=0`\s+with\s+exit\s+status\s+1\s+and\s+this\s+on\s+stderr:\s*"
                       r"```text\n(.*?)\n```", text, re.S)
     assert match, "the page no longer quotes the refusal message where this test looks for it"
     return match.group(1).splitlines()
