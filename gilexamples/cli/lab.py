@@ -157,11 +157,14 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise UsageError(f"--cpus: {error}") from None
     found = _find(args)
     runs = []
-    for interp in found:
+    progress = Progress(enabled=args.json)  # the text report prints a line per run anyway
+    for done, interp in enumerate(found):
+        progress(done, len(found), f"{name} on {interp.label}")
         runs.append(run_experiment(name, interp, quick=args.quick, cpus=cpus,
                                    timeout=args.timeout))
         if not args.json:
             print(_run_line(runs[-1]), flush=True)
+    progress(len(found), len(found), "done")
     if args.json:
         print_json({"experiment": name, "runs": runs})
     elif not found:

@@ -18,7 +18,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from gilexamples.cli.common import UsageError, float_in, writable_dir
+from gilexamples.cli.common import Progress, UsageError, float_in, writable_dir
 
 #: Longest per-request timeout and whole-run deadline of the live link check, seconds.
 MAX_LINK_TIMEOUT_S = 120.0
@@ -146,7 +146,8 @@ def cmd_publish_timelines(args: argparse.Namespace) -> int:
         raise UsageError(f"--only: unknown figure(s): {', '.join(unknown)} "
                          f"(figures: {', '.join(f.name for f in timelines.FIGURES)})")
     writable_dir(args.out, "OUT")
-    index = timelines.publish(args.out, quick=args.quick, only=only, real=not args.no_real)
+    index = timelines.publish(args.out, quick=args.quick, only=only, real=not args.no_real,
+                              progress=Progress())
     for entry in index["figures"]:
         real = entry["real"]
         shown = "-" if real is None else real.get("python") or f"skipped: {real['skipped']}"

@@ -171,10 +171,11 @@ def _find_real(era: str):
 
 
 def publish(out: str | Path, *, quick: bool = False, only: list[str] | None = None,
-            real: bool = True) -> dict:
+            real: bool = True, progress=None) -> dict:
     """Write the figures' data files and pictures to ``out``; return the index.
 
-    Raises :class:`UnknownFigure` for a name in ``only`` that is no figure, and
+    ``progress(done, total, what)``, when given, is called before each figure and
+    once at the end. Raises :class:`UnknownFigure` for a name in ``only`` that is no figure, and
     :class:`OSError` when ``out`` cannot be written, both before any work.
     """
     figures = [f for f in FIGURES if not only or f.name in only]
@@ -187,7 +188,9 @@ def publish(out: str | Path, *, quick: bool = False, only: list[str] | None = No
     machine, date = machine_text(), stamp.today()
     index = {"generator": GENERATOR, "date": date,
              "machine": machine, "quick": quick, "figures": []}
-    for fig in figures:
+    for done, fig in enumerate(figures):
+        if progress:
+            progress(done, len(figures), fig.name)
         scale = 0.25 if quick else 1.0
         start_ns, end_ns = (int(v * MS * scale) for v in fig.window_ms)
         run = sim.simulate(fig.scenario, policy=fig.policy, cores=fig.cores, threads=2,
@@ -236,4 +239,6 @@ def publish(out: str | Path, *, quick: bool = False, only: list[str] | None = No
         index["figures"].append(entry)
     (out / "index.json").write_text(json.dumps(index, indent=1, sort_keys=True) + "\n",
                                     encoding="utf-8")
+    if progress:
+        progress(len(figures), len(figures), "done")
     return index
