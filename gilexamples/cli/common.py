@@ -37,45 +37,43 @@ class OneLineParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
 
-def _number(text: str, kind: type) -> int | float:
-    try:
-        value = kind(text)
-    except ValueError:
-        noun = "a whole number" if kind is int else "a number"
-        raise argparse.ArgumentTypeError(f"not {noun}: {text!r}") from None
-    if kind is float and value != value:  # NaN
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}")
-    return value
+def _bounded(kind: type, low, high, low_open: bool) -> Callable[[str], int | float]:
+    """An argparse type: a ``kind`` number from ``low`` (above it when ``low_open``)
+    to ``high`` (no top when None); the error says which bound was crossed."""
+    noun = "a whole number" if kind is int else "a number"
+
+    def shown(bound) -> str:
+        return str(bound) if isinstance(bound, int) else f"{bound:g}"
+
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not {noun}: {text!r}") from None
+        if value != value:  # NaN
+            raise argparse.ArgumentTypeError(f"not {noun}: {text!r}")
+        if low_open and not value > low:
+            raise argparse.ArgumentTypeError(f"must be greater than {shown(low)}: {text!r}")
+        if not low_open and value < low:
+            raise argparse.ArgumentTypeError(f"must be at least {shown(low)}: {text!r}")
+        if high is not None and value > high:
+            raise argparse.ArgumentTypeError(f"must be at most {shown(high)}: {text!r}")
+        return value
+
+    parse.__name__ = noun
+    return parse
 
 
 def int_in(low: int, high: int | None = None) -> Callable[[str], int]:
     """argparse type: a whole number from ``low`` to ``high`` (inclusive; no top if None)."""
-    def parse(text: str) -> int:
-        value = _number(text, int)
-        if value < low:
-            raise argparse.ArgumentTypeError(f"must be at least {low}: {text!r}")
-        if high is not None and value > high:
-            raise argparse.ArgumentTypeError(f"must be at most {high}: {text!r}")
-        return value
-    parse.__name__ = "whole number"
-    return parse
+    return _bounded(int, low, high, low_open=False)
 
 
 def float_in(low: float, high: float | None = None, *,
              low_open: bool = True) -> Callable[[str], float]:
     """argparse type: a number above ``low`` (or at least, with ``low_open=False``)
     and at most ``high``."""
-    def parse(text: str) -> float:
-        value = _number(text, float)
-        if low_open and not value > low:
-            raise argparse.ArgumentTypeError(f"must be greater than {low:g}: {text!r}")
-        if not low_open and value < low:
-            raise argparse.ArgumentTypeError(f"must be at least {low:g}: {text!r}")
-        if high is not None and value > high:
-            raise argparse.ArgumentTypeError(f"must be at most {high:g}: {text!r}")
-        return value
-    parse.__name__ = "number"
-    return parse
+    return _bounded(float, low, high, low_open)
 
 
 #: argparse type: a number > 0.
