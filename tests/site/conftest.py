@@ -1,4 +1,9 @@
-"""The site built once per session, for the build tests and the browser tests."""
+"""The site built once per session, for the build tests and the browser tests; the browser.
+
+The browser is pytest-playwright's ``browser`` fixture, launched from Debian's Chromium
+(Playwright's own browser download does not work offline): ``site.require_chromium()``
+finds it, or skips with the reason (and fails in CI, where the browser tests must run).
+"""
 
 from __future__ import annotations
 
@@ -31,3 +36,12 @@ def built_site(tmp_path_factory) -> SiteBuild:
         cwd=ROOT, capture_output=True, text=True, timeout=900, env=env,
     )
     return SiteBuild(site_dir, result)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """pytest-playwright's launch options, with Debian's Chromium and its headless flags."""
+    from tests.site.browser import site
+
+    return {**browser_type_launch_args, "executable_path": site.require_chromium(),
+            "args": site.CHROMIUM_ARGS}

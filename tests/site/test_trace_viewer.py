@@ -15,7 +15,6 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from tests.site.browser import site
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
@@ -72,24 +71,18 @@ def served(tmp_path):
         thread.join(10)
 
 
-@pytest.fixture
-def page():
-    chromium = site.require_chromium()
-    from playwright import sync_api
+@pytest.fixture(autouse=True)
+def no_leftovers(browser, no_leftovers):
+    """The leftover check of tests/conftest.py, taken with the session's browser running."""
+    yield
 
-    manager = sync_api.sync_playwright().start()
-    try:
-        browser = manager.chromium.launch(executable_path=chromium, args=site.CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(viewport={"width": 1000, "height": 700})
-            tab = context.new_page()
-            tab.set_default_timeout(15_000)
-            yield tab
-            context.close()
-        finally:
-            browser.close()
-    finally:
-        manager.stop()
+
+@pytest.fixture
+def page(new_context):
+    """A tab in a fresh context of pytest-playwright's browser (Debian's Chromium)."""
+    tab = new_context(viewport={"width": 1000, "height": 700}).new_page()
+    tab.set_default_timeout(15_000)
+    return tab
 
 
 def test_viewer_draws_zooms_and_explains(served, page):

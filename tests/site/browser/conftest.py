@@ -1,23 +1,21 @@
-"""Fixtures for the browser tests: the built site served on 127.0.0.1, one headless Chromium.
+"""Fixtures for the browser tests: the built site served on 127.0.0.1, and pages in Chromium.
 
-Both live as long as the tests in this folder (package scope: starting Chromium per test
-would cost most of the time budget, and they stop before the rest of the suite runs). They
-are started *before* the per-test leftover check takes its snapshot, so the check in
-tests/conftest.py runs unchanged: see ``no_leftovers`` below.
+The browser is pytest-playwright's ``browser`` fixture (one Chromium for the session;
+tests/site/conftest.py points it at Debian's Chromium); ``new_page`` opens a page in a
+fresh context from its ``new_context`` fixture. The server lives as long as the tests in
+this folder. Both are started *before* the per-test leftover check takes its snapshot, so
+the check in tests/conftest.py runs unchanged: see ``no_leftovers`` below.
 """
 
 from __future__ import annotations
 
 import functools
-import os
 import threading
-import time
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from tests.site.browser import site
-from tests.conftest import _child_pids, live_children_by_parent
 
 #: The visits made, kept for the terminal summary (printed after the fixtures are gone).
 _VISITS: list = []
@@ -57,69 +55,14 @@ def site_url(built_site):
     assert not thread.is_alive(), "the site server thread did not stop"
 
 
-def _descendants(root_pid: int) -> set[int]:
-    """Live descendants of a process: the browser's own process tree."""
-    parents = live_children_by_parent()
-    found, todo = set(), [root_pid]
-    while todo:
-        for child in parents.get(todo.pop(), []):
-            found.add(child)
-            todo.append(child)
-    return found
-
-
-@pytest.fixture(scope="package")
-def browser():
-    """Debian's headless Chromium driven by Playwright, for all the browser tests.
-
-    Missing Chromium: skip with the reason, except in CI (CI=true), where the browser
-    tests must run and a missing browser is a failure.
-    """
-    executable = site.require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    children_before = _child_pids()
-    manager = sync_playwright().start()
-    drivers = _child_pids() - children_before   # Playwright's driver; Chromium is its child
-    browser_tree: set[int] = set()
-    try:
-        chromium = manager.chromium.launch(executable_path=executable, args=site.CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            browser_tree = set().union(set(), *(_descendants(pid) for pid in drivers))
-            chromium.close()
-    finally:
-        manager.stop()
-        deadline = time.monotonic() + 5
-        while _alive(drivers | browser_tree) and time.monotonic() < deadline:
-            time.sleep(0.05)
-    assert browser_tree or not os.path.isdir("/proc"), (
-        "found no Chromium process under Playwright's driver")
-    assert not _alive(browser_tree), (
-        f"Chromium processes outlived the browser tests: {sorted(_alive(browser_tree))}")
-    assert not _alive(drivers), "Playwright's driver outlived the browser tests"
-
-
-def _alive(pids: set[int]) -> set[int]:
-    alive = set()
-    for pid in pids:
-        try:
-            with open(f"/proc/{pid}/stat") as handle:
-                if handle.read().rsplit(")", 1)[1].split()[0] != "Z":
-                    alive.add(pid)
-        except OSError:
-            pass
-    return alive
-
-
 @pytest.fixture(autouse=True)
 def no_leftovers(browser, site_url, no_leftovers):
     """The same per-test check as tests/conftest.py, with the shared browser and server
     already running when it takes its "before" snapshot.
 
     The server thread, Playwright's driver process (Chromium is its child, not ours) and its
-    asyncio-waitpid thread live for all the browser tests by design. Requesting them here, ahead
+    asyncio-waitpid thread live for all the browser tests by design (pytest-playwright
+    closes the browser at the end of the session). Requesting them here, ahead
     of the parent fixture of the same name, guarantees they exist before that fixture records
     which threads and children were there, so the parent's check is not weakened at all: any
     thread or child a browser test starts and leaves behind (a request thread stuck on a
@@ -149,25 +92,19 @@ def visits(browser, site_url, screenshots):
 
 
 @pytest.fixture
-def new_page(browser, site_url):
-    """A page in a fresh browser context that records console errors and foreign requests;
-    closed after the test."""
-    contexts = []
+def new_page(new_context, site_url):
+    """A page in a fresh browser context (pytest-playwright's ``new_context``, closed after
+    the test) that records console errors and foreign requests."""
 
     def make(viewport=site.DESKTOP, **options):
-        context = browser.new_context(viewport=viewport, **options)
-        contexts.append(context)
+        context = new_context(viewport=viewport, **options)
         context.set_default_timeout(site.STEP_TIMEOUT_MS)
-        recorder = site.Recorder(context, site_url)
+        recorder = site.PageRecorder(context, site_url)
         page = context.new_page()
         page.recorder = recorder
         return page
 
-    try:
-        yield make
-    finally:
-        for context in contexts:
-            context.close()
+    return make
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -159,7 +159,7 @@ _INSPECT_JS = r"""
 """
 
 
-class Recorder:
+class PageRecorder:
     """Attach to a browser context: note every request, failure, foreign host and console error."""
 
     def __init__(self, context, base: str):
@@ -208,7 +208,7 @@ def visit(browser, base: str, doc: str) -> Visit:
     context = browser.new_context(viewport=DESKTOP)
     try:
         context.set_default_timeout(STEP_TIMEOUT_MS)
-        recorder = Recorder(context, base)
+        recorder = PageRecorder(context, base)
         page = context.new_page()
         response = page.goto(record.url, wait_until="load")
         record.status = response.status if response else None
