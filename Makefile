@@ -4,7 +4,7 @@
 # Both create .venv and install the package with its docs and test dependency
 # groups (PEP 735; pip >= 25.1 installs them with --group).
 #   make check   the fast inner loop: ruff, the import contracts, the package tests
-#                without the site build and the browser (under a minute on 2 cores)
+#                (no pages, no site build, no browser; under a minute on 2 cores)
 
 PYTHON ?= python3
 VENV   := .venv
@@ -44,8 +44,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check gilexamples tests snippets
 	$(BIN)/lint-imports
 
+# The package's own tests: not the pages (tests/pages: chapter claims, snippets), not the
+# site build, not the browser, not the multi-interpreter measurements (marked slow).
 check: lint
-	$(BIN)/python -m pytest tests -q -m "not build and not browser" -p no:cacheprovider
+	$(BIN)/python -m pytest tests -q --ignore=tests/pages -m "not build and not browser and not slow" -p no:cacheprovider
 
 # The browser tests drive Debian's Chromium. Install it where we can (root with
 # apt-get); elsewhere the browser tests skip and say why.

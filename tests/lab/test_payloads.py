@@ -17,6 +17,9 @@ import pytest
 from gilexamples.lab.interpreters import find_interpreters, pyenv_root
 from gilexamples.lab.runner import PAYLOADS, available_cpus, run_experiment
 
+#: Each experiment measured for seconds under several interpreters: make test, not make check.
+pytestmark = pytest.mark.slow
+
 MINE = ["countdown", "convoy", "switch-interval", "response"]
 
 

@@ -107,14 +107,14 @@ def test_errors_are_shown_not_hidden(tmp_path):
     assert "| error |" in out and "Not measured:" in out and "timed out" in out
 
 
-@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
-def test_published_results_cover_every_marker_of_the_chapters(page):
-    if not page.exists():
-        pytest.fail(f"{page.name} is missing")
-    text = page.read_text(encoding="utf-8")
+@pytest.mark.parametrize("chapter", PAGES, ids=lambda p: p.name)
+def test_published_results_cover_every_marker_of_the_chapters(chapter):
+    if not chapter.exists():
+        pytest.fail(f"{chapter.name} is missing")
+    text = chapter.read_text(encoding="utf-8")
     names = {m.group("arg").split()[0] for m in MARKER.finditer(text)
              if m.group("kind") in ("table", "stamp", "value", "plot")}
-    assert names, f"{page.name} shows no lab results"
+    assert names, f"{chapter.name} shows no lab results"
     for name in names:
         doc = load_results(PUBLISHED, name)
         assert doc is not None, f"docs/results/lab/{name}.json is missing"
