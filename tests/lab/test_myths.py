@@ -9,7 +9,7 @@ import pytest
 
 from gilexamples.lab import run_experiment
 from gilexamples.lab.results import load_results
-from gilexamples.sitebuild.myths_tables import render_markers, render_view, verdict_pace
+from gilexamples.site.myths_tables import render_markers, render_view, verdict_pace
 from tests.conftest import ROOT
 
 RESULTS = ROOT / "docs" / "results" / "lab"

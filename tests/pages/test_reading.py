@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gilexamples.sitebuild.reading import (CHAPTERS_EXEMPT, main_line_words,
+from gilexamples.site.reading import (CHAPTERS_EXEMPT, main_line_words,
                                            opens_with_in_short)
 from tests.conftest import ROOT
 
