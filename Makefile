@@ -1,7 +1,10 @@
 # Two commands do all the set-up on a fresh clone:
 #   make serve   the site at http://127.0.0.1:8000/
 #   make test    the whole suite
-# Both create .venv and install the package with its docs and test extras.
+# Both create .venv and install the package with its docs and test dependency
+# groups (PEP 735; pip >= 25.1 installs them with --group).
+#   make check   the fast inner loop: ruff, the import contracts, the package tests
+#                (no pages, no site build, no browser; under a minute on 2 cores)
 
 PYTHON ?= python3
 VENV   := .venv
@@ -19,11 +22,12 @@ PLAYGROUND_NPM := docs/assets/playground
 PLAYGROUND_DIR := .cache/playground
 PLAYGROUND_STAMP := $(PLAYGROUND_DIR)/.installed
 
-.PHONY: help serve test build contract browser-deps playground-deps clean
+.PHONY: help serve test check lint build contract browser-deps playground-deps clean
 
 help:
 	@echo "make serve         build and serve the site at http://127.0.0.1:8000/"
-	@echo "make test          run everything: package tests, snippets, docs blocks, site build, browser"
+	@echo "make test          run everything: lint, package tests, snippets, docs blocks, site build, browser"
+	@echo "make check         the fast loop: ruff, import contracts, package tests (no site build, no browser)"
 	@echo "make build         build the site into site/ (mkdocs build --strict)"
 	@echo "make contract      check the docs contract only (fast)"
 	@echo "make playground-deps  fetch Pyodide for the playground page (npm ci, once)"
@@ -32,8 +36,8 @@ help:
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Python >= 3.10 is needed; run make PYTHON=/path/to/python3.1x")'
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[docs,test]'
+	$(BIN)/python -m pip install --quiet --upgrade 'pip>=25.1'
+	$(BIN)/python -m pip install --quiet -e . --group test --group docs
 	@touch $@
 
 serve: $(STAMP) playground-deps
@@ -60,7 +64,17 @@ $(PLAYGROUND_STAMP): $(PLAYGROUND_NPM)/package.json $(PLAYGROUND_NPM)/package-lo
 	fi
 
 contract: $(STAMP)
-	$(BIN)/python -m gilexamples.sitebuild.contract .
+	$(BIN)/python -m gilexamples site contract .
+
+# ruff for the mistakes it catches; lint-imports for the house's layering (pyproject.toml).
+lint: $(STAMP)
+	$(BIN)/ruff check gilexamples tests snippets
+	$(BIN)/lint-imports
+
+# The package's own tests: not the pages (tests/pages: chapter claims, snippets), not the
+# site build, not the browser, not the multi-interpreter measurements (marked slow).
+check: lint
+	$(BIN)/python -m pytest tests -q --ignore=tests/pages -m "not build and not browser and not slow" -p no:cacheprovider
 
 # The browser tests drive Debian's Chromium. Install it where we can (root with
 # apt-get); elsewhere the browser tests skip and say why.
@@ -74,8 +88,8 @@ browser-deps:
 	  echo "note: chromium is not installed and cannot be installed here; the browser tests will skip"; \
 	fi
 
-test: $(STAMP) browser-deps playground-deps
-	$(BIN)/python -m gilexamples.sitebuild.contract .
+test: lint browser-deps playground-deps
+	$(BIN)/python -m gilexamples site contract .
 	$(BIN)/python -m pytest tests docs --codeblocks
 
 clean:
