@@ -46,8 +46,7 @@ ASSETS = "assets/playground"
 #: What the playground runs in the browser, at most (the command line has no such limits).
 #: A run's cost grows with the simulated time and with the number of switch intervals
 #: (for the tick GIL, checks every 2.5 µs) in it.
-LIMITS = {"seconds": 5.0, "intervals": 50_000, "cores": 16, "threads": 16,
-          "min_io_latency": 1e-6}
+LIMITS = {"seconds": 5.0, "intervals": 50_000, "cores": 16, "threads": 16}
 
 _GIL = sim.GILParams()
 #: The command line's defaults (python -m gilexamples simulate --help), and what the
@@ -184,7 +183,9 @@ def widget(page, build: _Build, files=None) -> str:
         "worker": _relative(f"{ASSETS}/worker.js", page),
         "pyodideVersion": build.version,
         "scenarios": list(sim.SCENARIOS), "policies": list(sim.POLICIES),
-        "maxSeconds": sim.MAX_SECONDS, "maxIoLatency": sim.MAX_IO_LATENCY,
+        "maxSeconds": sim.MAX_SECONDS, "minInterval": sim.MIN_INTERVAL,
+        "maxInterval": sim.MAX_INTERVAL, "minIoLatency": sim.MIN_IO_LATENCY,
+        "maxIoLatency": sim.MAX_IO_LATENCY, "maxSeed": sim.MAX_SEED,
         "limits": LIMITS, "defaults": DEFAULTS,
     }
     groups = presets()

@@ -24,7 +24,6 @@
   };
   var DECIMAL = /^\+?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
   var WHOLE = /^\+?\d+$/;
-  var SIGNED = /^[-+]?\d+$/;
 
   // What each metric means (gilexamples/sim/scenarios.py computes them).
   var METRICS = {
@@ -214,10 +213,19 @@
       errors.seconds = "at most " + lim.seconds + " in the browser; the command below runs longer ones";
     }
     var interval = decimal("interval", true);
+    if (interval !== null && interval < cfg.minInterval) errors.interval = "at least " + cfg.minInterval + " s";
+    else if (interval !== null && interval > cfg.maxInterval) errors.interval = "at most " + cfg.maxInterval + " s";
     var latency = io ? decimal("io_latency", true) : null;
     if (latency !== null && latency > cfg.maxIoLatency) errors.io_latency = "at most " + cfg.maxIoLatency + " s";
-    else if (latency !== null && latency < lim.min_io_latency) errors.io_latency = "at least " + lim.min_io_latency + " s here";
-    if (!SIGNED.test(v.seed)) errors.seed = "a whole number, please";
+    else if (latency !== null && latency < cfg.minIoLatency) errors.io_latency = "at least " + cfg.minIoLatency + " s";
+    else if (latency !== null && secs !== null && v.scenario === "response" &&
+             secs / latency > lim.intervals * 1.0001) {
+      errors.io_latency = "about " + Math.round(secs / latency).toLocaleString("en") + " wake-ups " +
+        "in this run; the browser simulates at most " + lim.intervals.toLocaleString("en") +
+        ": fewer seconds or longer sleeps, or the command below";
+    }
+    if (!WHOLE.test(v.seed)) errors.seed = "a whole number from 0, please";
+    else if (parseFloat(v.seed) > cfg.maxSeed) errors.seed = "at most " + cfg.maxSeed;
     var policy = v.policy;
     if (secs !== null && !errors.interval && policy !== "nogil") {
       var each = interval !== null ? interval :
