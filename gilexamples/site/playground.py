@@ -124,6 +124,13 @@ class _Build:
     def zip_name(self) -> str:
         return f"gilexamples-{hashlib.sha256(self.zip_bytes).hexdigest()[:12]}.zip"
 
+    def download_bytes(self) -> int | None:
+        """What the first run fetches: Pyodide's files and the package zip."""
+        if self.pyodide is None:
+            return None
+        return (sum((self.pyodide / name).stat().st_size for name in PYODIDE_FILES)
+                + len(trimmed_lock(self.pyodide)) + len(self.zip_bytes))
+
     @property
     def pyodide_folder(self) -> str:
         return f"{ASSETS}/pyodide-{self.version}/"
@@ -181,7 +188,7 @@ def widget(page, build: _Build, files=None) -> str:
         "pyodide": _relative(build.pyodide_folder, page) if available else None,
         "package": _relative(f"{ASSETS}/{build.zip_name}", page) if available else None,
         "worker": _relative(f"{ASSETS}/worker.js", page),
-        "pyodideVersion": build.version,
+        "pyodideVersion": build.version, "downloadBytes": build.download_bytes(),
         "scenarios": list(sim.SCENARIOS), "policies": list(sim.POLICIES),
         "maxSeconds": sim.MAX_SECONDS, "minInterval": sim.MIN_INTERVAL,
         "maxInterval": sim.MAX_INTERVAL, "minIoLatency": sim.MIN_IO_LATENCY,

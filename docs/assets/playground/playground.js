@@ -114,6 +114,10 @@
     });
     var problems = location.search.length > 1 ? this.fill(location.search.slice(1)) : [];
     this.wasIo = this.io();
+    if (this.cfg.available && !worker) {
+      this.status("the first run downloads Python (Pyodide " + this.cfg.pyodideVersion + ", " +
+                  (this.cfg.downloadBytes / 1048576).toFixed(1) + " MB) from this site");
+    }
     this.changed(problems, true);
   }
 

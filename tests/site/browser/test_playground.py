@@ -211,6 +211,7 @@ def test_first_view_is_light_and_the_simulator_loads_on_demand_within_budget(
     """The weights of the two views, and the benchmark: click to metrics, first and again."""
     page = _open(new_page, site_url, "scenario=convoy&policy=newgil&cores=2&threads=4&seconds=1")
     page.wait_for_load_state("networkidle")
+    assert "MB) from this site" in page.text_content("[data-status]")
     first_bytes, _ = page.recorder.transferred()
     early = [r.url for r in page.recorder.finished if any(p in r.url for p in ON_DEMAND_PARTS)]
     assert early == [], f"loaded before any button was pressed: {early}"
@@ -223,6 +224,9 @@ def test_first_view_is_light_and_the_simulator_loads_on_demand_within_budget(
     loaded = [r.url for r in page.recorder.finished if any(p in r.url for p in ON_DEMAND_PARTS)]
     assert any(u.endswith("pyodide.asm.wasm") for u in loaded), loaded
     assert 5 * MIB < on_demand <= BUDGET_ON_DEMAND, f"on demand: {on_demand / MIB:.1f} MiB"
+    # the page announces the download before the first run: that figure is what came
+    announced = json.loads(page.get_attribute("#playground", "data-config"))["downloadBytes"]
+    assert announced <= on_demand <= announced + 64 * KIB, (announced, on_demand)
     status = page.text_content("[data-status]")
 
     rerun_s = _run(page)
