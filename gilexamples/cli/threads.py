@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 
-from gilexamples import threads
 from gilexamples.cli.common import (Progress, UsageError, add_json_flag, float_in, int_in,
                                     print_json)
 
-#: Default work sizes: each takes a few tenths of a second on a 2020s laptop core.
+#: Default work sizes (one per workload of gilexamples.threads.WORKLOADS): each takes a
+#: few tenths of a second on a 2020s laptop core. gilexamples.threads itself is imported
+#: when a command runs, not to build the command line.
 DEFAULT_UNITS = {"countdown": 10_000_000, "hash": 128, "io": 20}
 #: Largest work sizes: each takes some seconds per run.
 MAX_UNITS = {"countdown": 500_000_000, "hash": 8192, "io": 1000}
@@ -27,7 +28,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     split = subparsers.add_parser(
         "split", help="time a workload done by one thread vs split over several")
-    split.add_argument("workload", choices=sorted(threads.WORKLOADS),
+    split.add_argument("workload", choices=sorted(DEFAULT_UNITS),
                        help="countdown: pure Python; hash: C code that releases the GIL; "
                             "io: blocking socket reads")
     split.add_argument("--units", type=int_in(1),
@@ -56,6 +57,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def cmd_info(args: argparse.Namespace) -> int:
+    from gilexamples import threads
+
     info = threads.gil_info()
     if args.json:
         print_json(info)
@@ -67,6 +70,8 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 
 def cmd_split(args: argparse.Namespace) -> int:
+    from gilexamples import threads
+
     units = args.units or DEFAULT_UNITS[args.workload]
     if units > MAX_UNITS[args.workload]:
         raise UsageError(f"--units for {args.workload} must be at most "
@@ -96,6 +101,8 @@ def cmd_split(args: argparse.Namespace) -> int:
 
 
 def cmd_slices(args: argparse.Namespace) -> int:
+    from gilexamples import threads
+
     if args.threads < 2:
         raise UsageError("--threads must be at least 2: one thread never switches")
     result = threads.measure_slices(args.seconds, interval=args.interval,

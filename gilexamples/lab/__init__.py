@@ -5,9 +5,9 @@ The claims about the GIL are claims about *different interpreters*: Python
 of 3.13 and later. The lab finds the interpreters a machine has
 (:mod:`gilexamples.lab.interpreters`), runs one portable script per experiment
 in each of them as a child process (:mod:`gilexamples.lab.runner`, the scripts
-live in ``gilexamples/lab/payloads/``), stores the results with a stamp of
-the machine that produced them (:mod:`gilexamples.lab.results`) and renders
-them into the docs (:mod:`gilexamples.lab.render`).
+live in ``gilexamples/lab/payloads/``) and stores the results with a stamp of
+the machine that produced them (:mod:`gilexamples.lab.results`). The site
+renders stored results into the pages (:mod:`gilexamples.site.markers`).
 
 Quick start::
 

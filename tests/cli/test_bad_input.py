@@ -81,6 +81,7 @@ CASES = [
     (["simulate", "convoy", "--seconds", "0"], "must be greater than 0"),
     (["simulate", "convoy", "--seconds", "31"], "must be at most 30"),
     (["simulate", "convoy", "--interval", "0"], "must be at least"),
+    (["simulate", "convoy", "--interval", "x"], "not a number"),
     (["simulate", "convoy", "--interval", "2"], "must be at most 1"),
     (["simulate", "convoy", "--seed", "-1"], "must be at least 0"),
     (["simulate", "convoy", "--seed", "4294967296"], "must be at most 4294967295"),

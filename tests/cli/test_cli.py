@@ -105,3 +105,15 @@ def test_lab_in_process_records_the_arguments_it_was_given(tmp_path, capsys):
     stored = json.loads((tmp_path / "timeline.json").read_text(encoding="utf-8"))
     assert stored["stamp"]["command"] == "python -m gilexamples " + " ".join(argv)
     assert json.loads(capsys.readouterr().out)["stamp"]["command"] == stored["stamp"]["command"]
+
+
+def test_the_command_line_knows_every_workload_and_demo():
+    """The command line names workloads and demos without importing their rooms."""
+    from gilexamples import threads
+    from gilexamples.cli import signals as signals_cli, threads as threads_cli
+    from gilexamples.signals import delivery, faults
+
+    assert set(threads_cli.DEFAULT_UNITS) == set(threads_cli.MAX_UNITS) == set(threads.WORKLOADS)
+    modules = {"delivery": delivery, "faults": faults}
+    for name, (module, function, _, _) in signals_cli.DEMOS.items():
+        assert callable(getattr(modules[module], function)), name
