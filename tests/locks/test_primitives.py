@@ -445,13 +445,18 @@ def test_queue_task_done_and_join(sync, threads):
             done.append(item)
             q.task_done()
 
+    def join_in_a_thread():
+        joiner = Threads(join_s=LONG)              # a lost wake-up fails, not hangs
+        joiner.start(q.join)
+        joiner.join()
+
     for i in range(50):
         q.put(i)
     threads.start(worker)
-    q.join()                                       # returns once every item is marked done
+    join_in_a_thread()                             # returns once every item is marked done
     assert sorted(done) == list(range(50))
     q.put(None)
-    q.join()
+    join_in_a_thread()
     threads.join()
     with pytest.raises(ValueError):
         q.task_done()
@@ -540,3 +545,23 @@ def test_primitives_use_only_the_given_lock_type(monkeypatch):
     with pytest.raises(sync.Empty):
         q.get(timeout=0.001)
     assert len(made) - before >= 10
+
+
+def test_a_timed_out_waiter_chosen_by_notify_counts_as_notified(sync, threads):
+    """A notify never goes to waste here (a behaviour beyond the documented contract).
+
+    W's timeout expires while the main thread holds the lock, so W cannot take
+    itself off the list before ``notify()`` picks it. The standard library's
+    Condition (3.10 to 3.13) then returns False from W's wait and the
+    notification is gone; this one returns True, because W was chosen.
+    """
+    if sync.lock_type is None:
+        pytest.skip("the standard library's Condition returns False here: the point of the test")
+    cond = sync.Condition()
+    threads.start(lambda: cond.acquire() and (cond.wait(T), cond.release())[0])
+    until(lambda: parked(cond) == 1, what="W waiting")
+    with cond:
+        time.sleep(3 * T)                          # W's timeout expires meanwhile
+        cond.notify()
+    threads.join()
+    assert threads.results == [("returned", True)]
