@@ -38,7 +38,7 @@ import _thread
 import os
 import weakref
 
-__all__ = ["track_lock", "track", "after_fork_in_child", "registered"]
+__all__ = ["track_lock", "track", "before_fork", "after_fork_in_child", "registered"]
 
 _locks: "weakref.WeakSet" = weakref.WeakSet()
 _primitives: "weakref.WeakSet" = weakref.WeakSet()
@@ -59,13 +59,24 @@ def registered() -> tuple[int, int]:
     return len(_locks), len(_primitives)
 
 
+#: The ident of the thread calling fork(), noted in the parent just before.
+_forking: list[int] = []
+
+
+def before_fork() -> None:
+    """In the parent, in the thread calling fork(): note who that is."""
+    _forking[:] = [_thread.get_ident()]
+
+
 def after_fork_in_child() -> None:
     """Run in the child right after fork(): locks first, then what is built on them.
 
-    ``ident`` is the thread that forked, the only one the child has (its
-    ``get_ident()`` is the same number as in the parent).
+    ``ident`` is the thread that forked, as the parent knew it: the holder
+    of a lock is recorded under that number (``threading`` notes that a
+    thread's ident may change across fork on some platforms, so it is not
+    asked again in the child).
     """
-    ident = _thread.get_ident()
+    ident = _forking[0] if _forking else _thread.get_ident()
     for lock in list(_locks):
         lock._after_fork(ident)
     for primitive in list(_primitives):
@@ -73,4 +84,4 @@ def after_fork_in_child() -> None:
 
 
 if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=after_fork_in_child)
+    os.register_at_fork(before=before_fork, after_in_child=after_fork_in_child)

@@ -36,6 +36,9 @@ def on_config(config, **kwargs):
 # --- lab results (added by the lab helper; logic lives in gilexamples.lab.render) ---
 def on_page_markdown(markdown, page, config, files, **kwargs):
     """Replace ``<!-- lab-table: NAME -->`` and friends with stored lab results."""
+    from gilexamples.sitebuild.locks_tables import render_markers as locks_markers
+
+    markdown = locks_markers(markdown, config["docs_dir"])     # the Locks chapter's tables
     if "lab-" not in markdown:
         return markdown
     from gilexamples.lab.render import render_markers
