@@ -121,12 +121,25 @@ def handoff_table(doc: dict) -> str:
         lines.append("| " + " | ".join(cells) + " |")
     text = "\n".join(lines) + "\n\n" + stamp_line(doc)
     if marked:
-        reasons = sorted({r["metrics"]["inconclusive"] for r in _rows(doc)
-                          if (r.get("metrics") or {}).get("inconclusive")})
-        text += (f"\n\n{INCONCLUSIVE}: inconclusive, the experiment's own verdict: "
-                 + "; ".join(reasons[:3]) + ("; ..." if len(reasons) > 3 else "") + ".")
+        text += "\n\n" + _inconclusive_note(_rows(doc))
     warning = load_warning(doc)
     return text + ("\n\n" + warning if warning else "")
+
+
+def _inconclusive_note(runs: list[dict]) -> str:
+    """One sentence for every row marked inconclusive: which test failed, and the range of figures."""
+    marked = [r["metrics"] for r in runs if (r.get("metrics") or {}).get("inconclusive")]
+    why = []
+    busy = [m["preemptions_per_s"] for m in marked if "context switches" in m["inconclusive"]]
+    if busy:
+        why.append(f"the scheduler took CPUs from the threads {min(busy):,.0f} to "
+                   f"{max(busy):,.0f} times a second in the greedy phase")
+    slow = [m["wakeup_us"]["median"] for m in marked if "wake-up" in m["inconclusive"]]
+    if slow:
+        why.append(f"a woken thread waited {min(slow):,.0f} to {max(slow):,.0f} µs for a CPU")
+    return (f"{INCONCLUSIVE}: inconclusive by the experiment's own test ({len(marked)} of "
+            f"{len(runs)} rows): " + ", and ".join(why) + ", so other work, not the lock, "
+            "decided who got it.")
 
 
 #: Figures ``<!-- handoff-value: VERSION METRIC -->`` can show, and how.
