@@ -30,11 +30,11 @@ import re
 import shutil
 import subprocess
 import sys
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 __all__ = ["Interpreter", "probe", "find_interpreters", "candidates", "pyenv_root",
-           "PROBE_TIMEOUT_S"]
+           "PROBE_TIMEOUT_S", "python_label", "python_era", "version_tuple"]
 
 #: Seconds a candidate may take to start and answer the probe.
 PROBE_TIMEOUT_S = 20.0
@@ -70,6 +70,29 @@ NAMES = (["python", "python2", "python2.7", "python3"]
          + [f"python3.{minor}t" for minor in range(13, 21)])
 
 
+def version_tuple(version: str | None) -> tuple[int, ...]:
+    """``"3.12.1"`` -> ``(3, 12, 1)``; ``"3.13.0rc1"`` -> ``(3, 13, 0)``; None -> ``()``."""
+    numbers = re.findall(r"\d+", version or "")
+    return tuple(int(n) for n in numbers[:3])
+
+
+def python_label(python: dict) -> str:
+    """An interpreter summary (:meth:`Interpreter.summary`, as stored with every run) in a
+    word: ``CPython 3.12.1``, ``CPython 3.13.0t`` (``t``: a free-threaded build)."""
+    name = f"{python.get('implementation') or '?'} {python.get('version') or python.get('executable')}"
+    return name + ("t" if python.get("free_threaded") else "")
+
+
+def python_era(python: dict) -> str:
+    """Which GIL an interpreter summary had: ``tick`` (before 3.2), ``switching``, ``none``."""
+    if python.get("gil_enabled") is False:
+        return "none"
+    numbers = version_tuple(python.get("version"))
+    if numbers and numbers < (3, 2):
+        return "tick"
+    return "switching"
+
+
 @dataclass
 class Interpreter:
     """One interpreter as its probe described it (or why it could not).
@@ -95,7 +118,6 @@ class Interpreter:
     check_interval: int | None = None
     switch_interval_s: float | None = None
     problem: str | None = None
-    extra: dict = field(default_factory=dict, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -103,25 +125,17 @@ class Interpreter:
 
     @property
     def version_tuple(self) -> tuple[int, ...]:
-        numbers = re.findall(r"\d+", self.version or "")
-        return tuple(int(n) for n in numbers[:3])
+        return version_tuple(self.version)
 
     @property
     def label(self) -> str:
         """A short name for tables: ``CPython 3.12.1``, ``CPython 3.13.0t``."""
-        if not self.ok:
-            return self.executable
-        suffix = "t" if self.free_threaded else ""
-        return f"{self.implementation} {self.version}{suffix}"
+        return python_label(self.summary()) if self.ok else self.executable
 
     @property
     def era(self) -> str:
         """Which GIL this interpreter has: ``tick``, ``switching`` or ``none``."""
-        if self.gil_enabled is False:
-            return "none"
-        if self.version_tuple and self.version_tuple < (3, 2):
-            return "tick"
-        return "switching"
+        return python_era(self.summary())
 
     def summary(self) -> dict:
         """What every run result says about its interpreter."""
@@ -132,7 +146,6 @@ class Interpreter:
 
     def to_dict(self) -> dict:
         data = asdict(self)
-        data.pop("extra")
         data["label"] = self.label
         data["era"] = self.era
         return data
@@ -196,7 +209,6 @@ def probe(executable: str | os.PathLike, found_by: str = "--python",
     for key in ("version", "implementation", "real_path", "free_threaded", "gil_enabled",
                 "lock", "thread_impl", "check_interval", "switch_interval_s"):
         setattr(result, key, info.get(key))
-    result.extra = {"sys_executable": info.get("executable")}
     return result
 
 

@@ -40,8 +40,8 @@ import weakref
 
 __all__ = ["track_lock", "track", "before_fork", "after_fork_in_child", "registered"]
 
-_locks: "weakref.WeakSet" = weakref.WeakSet()
-_primitives: "weakref.WeakSet" = weakref.WeakSet()
+_locks: weakref.WeakSet = weakref.WeakSet()
+_primitives: weakref.WeakSet = weakref.WeakSet()
 
 
 def track_lock(lock) -> None:

@@ -40,7 +40,7 @@ from gilexamples.locks.gates import (BarrierBase, BoundedSemaphoreBase, BrokenBa
 __all__ = ["synchronization", "BrokenBarrierError"]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def synchronization(lock_type) -> types.SimpleNamespace:
     """``Lock``, ``RLock``, ``Condition``, ``Semaphore``, ``BoundedSemaphore``,
     ``Event``, ``Barrier`` and ``Queue`` built on ``lock_type`` and nothing else.

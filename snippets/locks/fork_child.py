@@ -39,7 +39,7 @@ def held_in_child(lock):
 
 def main():
     print("threading.Lock in the child:", held_in_child(threading.Lock()))
-    for kind, cls in available_locks().items():
+    for cls in available_locks().values():
         if not isinstance(cls, str):
             print(f"{cls.__name__} in the child:", held_in_child(cls()))
 

@@ -74,7 +74,7 @@ class Threads:
         assert not stuck, f"threads still running after {self.join_s} s: {stuck}"
         return self.results
 
-    def __enter__(self) -> "Threads":
+    def __enter__(self) -> Threads:
         return self
 
     def __exit__(self, *exc_info) -> None:

@@ -479,7 +479,7 @@ def test_queue_many_producers_and_consumers(sync, threads):
             with lock:
                 got.append(item)
 
-    for c in range(3):
+    for _ in range(3):
         threads.start(consumer)
     producers = Threads()
     for p in range(3):
