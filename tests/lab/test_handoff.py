@@ -4,7 +4,7 @@ The payload's fairness figures depend on the lock generation and on how busy
 the machine is, so the runs here check the contract and the bookkeeping
 (every contended release is accounted for, latencies are positive), not
 the verdicts; the Locks chapter's claims are checked against the stored
-results (tests/pages/test_locks_handoff.py).
+results (tests/pages/test_locks_published.py).
 """
 
 from __future__ import annotations
@@ -83,7 +83,8 @@ def test_payload_under_the_current_python():
     assert m["gil_enabled"] is getattr(sys, "_is_gil_enabled", lambda: True)()
 
 
-@pytest.mark.parametrize("version", ["2.7.18", "3.13.0"])
+@pytest.mark.slow
+@pytest.mark.parametrize("version", ["2.7.18", "3.13.0", "3.13.15", "3.13.15t"])
 def test_payload_under_other_interpreters(version):
     python = _pyenv(version)
     if python is None:
