@@ -91,7 +91,7 @@ def handoff_table(doc: dict) -> str:
     """The hand-off table, its stamp line and (if any) the busy-machine warning."""
     header = ["Interpreter", "GIL", "threading.Lock is", "hand-off, median (p90)",
               "pipe wake-up, median", "taken straight back", "longest wait (greedy phase)",
-              "waiters in", "preempted /s"]
+              "waiters in", "other work, CPUs"]
     lines = ["| " + " | ".join(header) + " |",
              "|" + "|".join(" --- " if i < 3 else " ---: " for i in range(len(header))) + "|"]
     marked = False
@@ -109,8 +109,7 @@ def handoff_table(doc: dict) -> str:
                      _us(m["wakeup_us"]), _share(m["reacquire_share"]),
                      f"{_seconds(m['max_wait_s'])} of {_seconds(m['greedy_s'])}",
                      f"{g['handed_off']:,} of {g['contended']:,}",
-                     f"{m['preemptions_per_s']:,.0f}" if m.get("preemptions_per_s") is not None
-                     else "n/a"]
+                     f"{m['other_cpus']:.2f}" if m.get("other_cpus") is not None else "n/a"]
         lines.append("| " + " | ".join(cells) + " |")
     text = "\n".join(lines) + "\n\n" + stamp_line(doc)
     if marked:
@@ -119,17 +118,21 @@ def handoff_table(doc: dict) -> str:
     return text + ("\n\n" + warning if warning else "")
 
 
+def _span(values: list[float], fmt: str) -> str:
+    low, high = fmt.format(min(values)), fmt.format(max(values))
+    return low if low == high else f"{low} to {high}"
+
+
 def _inconclusive_note(runs: list[dict]) -> str:
     """One sentence for every row marked inconclusive: which test failed, and the range of figures."""
     marked = [r["metrics"] for r in runs if (r.get("metrics") or {}).get("inconclusive")]
     why = []
-    busy = [m["preemptions_per_s"] for m in marked if "context switches" in m["inconclusive"]]
+    busy = [m["other_cpus"] for m in marked if "other work" in m["inconclusive"]]
     if busy:
-        why.append(f"the scheduler took CPUs from the threads {min(busy):,.0f} to "
-                   f"{max(busy):,.0f} times a second in the greedy phase")
+        why.append(f"other work on the machine used {_span(busy, '{:.2f}')} CPUs while they ran")
     slow = [m["wakeup_us"]["median"] for m in marked if "wake-up" in m["inconclusive"]]
     if slow:
-        why.append(f"a woken thread waited {min(slow):,.0f} to {max(slow):,.0f} µs for a CPU")
+        why.append(f"a woken thread waited {_span(slow, '{:,.0f}')} µs for a CPU")
     return (f"{INCONCLUSIVE}: inconclusive by the experiment's own test ({len(marked)} of "
             f"{len(runs)} rows): " + ", and ".join(why) + ", so other work, not the lock, "
             "decided who got it.")
