@@ -61,6 +61,15 @@ def test_published_results_are_full_size_stamped_and_cover_three_generations():
     assert any(r["python"]["version"].startswith("3.13") for r in rows()), "no 3.13 measured"
 
 
+def test_the_version_rule_for_pymutex_matches_the_lock_objects_measured():
+    """3.13.1+ is PyMutex by the version (gh-117721); the object layout each run
+    reported says the same: the PyMutex lock keeps its weak references in the
+    managed slot (negative __weakrefoffset__), PyThread_type_lock's in a field."""
+    for run in rows():
+        managed = run["metrics"]["lock_weakrefoffset"] < 0
+        assert managed == lock_generation(run).startswith("PyMutex"), run["python"]
+
+
 def test_published_results_were_measured_on_a_quiet_machine():
     assert load_warning(doc()) == ""
     busy = {r["python"]["executable"]: r["metrics"]["inconclusive"] for r in rows()

@@ -272,6 +272,11 @@ def main():
         "lock_type": "%s.%s" % (type(threading.Lock()).__module__,
                                 type(threading.Lock()).__name__),
         "thread_lock_impl": getattr(getattr(sys, "thread_info", None), "lock", None),
+        # The lock object's layout tells PyThread_type_lock from PyMutex at run time:
+        # the PyMutex version (gh-117721) also moved its weak references to the
+        # managed slot, where __weakrefoffset__ is negative.
+        "lock_basicsize": type(threading.Lock()).__basicsize__,
+        "lock_weakrefoffset": type(threading.Lock()).__weakrefoffset__,
         "gil_enabled": gil,
         "handoff_us": handoff,
         "wakeup_us": wake_us,
