@@ -565,3 +565,15 @@ def test_a_timed_out_waiter_chosen_by_notify_counts_as_notified(sync, threads):
         cond.notify()
     threads.join()
     assert threads.results == [("returned", True)]
+
+
+def test_synchronization_refuses_what_is_not_a_lock_type():
+    from gilexamples.locks import synchronization
+
+    with pytest.raises(TypeError):
+        synchronization(42)
+    held = _thread.allocate_lock()
+    held.acquire()
+    with pytest.raises(ValueError):
+        synchronization(lambda: held)              # its "new" lock is already taken
+    assert synchronization(_thread.allocate_lock) is synchronization(_thread.allocate_lock)
