@@ -15,7 +15,7 @@ from gilexamples.cli.common import add_json_flag, int_in, print_json
 #: What ``bench`` can measure: name -> one-line help.
 BENCH_TARGETS = {
     "locks": "each lock's uncontended acquire+release (ns) and two-thread hand-off "
-             "round trip (us), as ratios to _thread.lock",
+             "round trip (us), as ratios to _thread.lock, and against a bare ctypes call",
 }
 
 
@@ -81,5 +81,7 @@ def bench_locks(args: argparse.Namespace) -> int:
         pr_text = f"{row['pingpong_ratio']:6.2f}x" if pp else "      -"
         print(f"  {row['name']:<17} {row['uncontended_ns']['median']:9.0f} ns "
               f"{row['uncontended_ratio']:6.2f}x {pp_text} {pr_text}")
+    for line in bench.floor_lines(result):
+        print(line)
     return 0
 

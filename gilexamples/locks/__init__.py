@@ -14,6 +14,12 @@ Both keep ``_thread.lock``'s contract: ``acquire(blocking=True, timeout=-1)``,
 ``release()`` from any thread, ``locked()``, ``with``, the same errors; a
 Python signal handler that raises interrupts a blocked acquire.
 
+:func:`synchronization` builds every primitive of ``threading`` (RLock,
+Condition, Semaphore, BoundedSemaphore, Event, Barrier) and a ``queue.Queue``
+on one lock type, as ``threading.py`` builds them on ``_thread.lock``. After
+``os.fork()`` the child's locks and primitives are re-initialised, so that
+none is held by a thread the child does not have (``_at_fork_reinit``).
+
 Where a primitive is missing (macOS has no unnamed semaphores), constructing
 that lock raises :class:`UnsupportedPrimitive`; importing this package never
 fails for that reason. :func:`available_locks` lists what this platform can
@@ -30,9 +36,11 @@ from gilexamples.locks._base import ClosedLockError, PosixLock
 from gilexamples.locks._posix import (KNOWN_SIZES, PlatformNotSupported, UnsupportedPrimitive,
                                       platform_key)
 from gilexamples.locks.mutexcond import MutexCondLock
+from gilexamples.locks.primitives import BrokenBarrierError, synchronization
 from gilexamples.locks.semaphore import SemaphoreLock, timed_wait_function
 
 __all__ = [
+    "BrokenBarrierError",
     "ClosedLockError",
     "KNOWN_SIZES",
     "LOCK_TYPES",
@@ -45,6 +53,7 @@ __all__ = [
     "cpython_lock_kind",
     "platform_key",
     "primitive_sizes",
+    "synchronization",
     "timed_wait_function",
 ]
 

@@ -2,7 +2,8 @@
 
 A subclass calls ``PosixLock.__init__`` first and provides ``_acquire(ns)``
 (ns as returned by :func:`~gilexamples.locks._contract.parse_acquire_args`),
-``_release()``, ``_locked()`` and ``_free()``. This class adds argument
+``_release()``, ``_locked()``, ``_free()``, and for ``fork()``
+``_reinit()`` and ``_held_flag()``. This class adds argument
 checking, the context manager, ``close()``, ``__del__`` and ``repr()``, and
 two things every public method does around the C calls:
 
@@ -17,9 +18,13 @@ two things every public method does around the C calls:
 
 from __future__ import annotations
 
+import _thread
 import ctypes
 
+from gilexamples.locks import _fork
 from gilexamples.locks._contract import parse_acquire_args
+
+_get_ident = _thread.get_ident
 
 
 class ClosedLockError(ValueError):
@@ -42,6 +47,11 @@ class PosixLock:
         # close() pops this to claim the right to free the memory: of two
         # threads closing at once, only one gets it.
         self._owner: list[bool] = [True]
+        # The thread that took the lock last, None once released: only the
+        # child of a fork() reads it (see _after_fork). Not an owner: any
+        # thread may still release the lock.
+        self._holder: int | None = None
+        _fork.track_lock(self)
 
     # -- _thread.lock's interface -------------------------------------------
     def acquire(self, blocking=True, timeout=-1) -> bool:
@@ -52,6 +62,7 @@ class PosixLock:
         ``_thread.lock.acquire``.
         """
         ns = parse_acquire_args(blocking, timeout)
+        me = _get_ident()
         users = self._users
         # Register first, then look at ``closed``; close() does the opposite
         # (see there). A handler that raises right after append() returns
@@ -65,6 +76,8 @@ class PosixLock:
                 saved_errno = ctypes.get_errno()
                 try:
                     got = self._acquire(ns)         # no call between the return and the store
+                    if got:
+                        self._holder = me
                 finally:
                     ctypes.set_errno(saved_errno)
             finally:
@@ -86,6 +99,7 @@ class PosixLock:
                 raise ClosedLockError(f"{self._name()} is closed")
             saved_errno = ctypes.get_errno()
             try:
+                self._holder = None
                 self._release()
             finally:
                 ctypes.set_errno(saved_errno)
@@ -112,6 +126,40 @@ class PosixLock:
 
     def __exit__(self, *exc_info) -> None:
         self.release()
+
+    # -- fork ------------------------------------------------------------------
+    def _at_fork_reinit(self) -> None:
+        """Start afresh, unlocked, on new C memory: for a child process after ``fork()``.
+
+        The same name and meaning as ``_thread.lock._at_fork_reinit``
+        (CPython 3.9+): the old C primitives may be in the middle of an
+        operation by a thread the child does not have, so they are neither
+        destroyed nor freed (the memory is leaked on purpose, as
+        ``_PyThread_at_fork_reinit`` in Python/thread.c does) and never
+        reused. Only for a lock no other thread can be using: in the parent
+        it would break the lock for every thread waiting on it.
+        """
+        if self.closed:
+            raise ClosedLockError(f"{self._name()} is closed")
+        self._users = []                    # entries of threads the child does not have
+        self._holder = None
+        self._reinit()
+
+    def _after_fork(self, ident: int) -> None:
+        """Called in a forked child by :mod:`gilexamples.locks._fork` (``ident``: the forking thread).
+
+        New C memory in every case; held afterwards only if ``ident`` took
+        it. Reads the lock's state without a C call: its mutex may be held by
+        a thread that no longer exists.
+        """
+        if self.closed:
+            return
+        mine = self._holder == ident and self._held_flag()
+        self._at_fork_reinit()
+        if mine:
+            if not self._acquire(0):        # pragma: no cover - a fresh lock is free
+                raise RuntimeError(f"{self._name()}: a fresh lock could not be taken")
+            self._holder = ident
 
     # -- the C memory --------------------------------------------------------
     def close(self) -> None:
@@ -188,4 +236,12 @@ class PosixLock:
         raise NotImplementedError
 
     def _free(self) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _reinit(self) -> None:  # pragma: no cover - abstract
+        """New C primitives in new memory, unlocked; the old memory is left alone."""
+        raise NotImplementedError
+
+    def _held_flag(self) -> bool:  # pragma: no cover - abstract
+        """Whether the lock is held, read from memory without any C call."""
         raise NotImplementedError

@@ -9,6 +9,15 @@ the machine's load counts as one repeat, not as a slow lock.
 * ``uncontended_ns``: one ``acquire()`` plus one ``release()`` by a single
   thread, in nanoseconds, Python call overhead included (the same for every
   lock).
+* ``ctypes_call_ns`` (the *floor*): one bare ctypes call, in nanoseconds, to
+  a libc function that does next to nothing (``strlen`` of an empty string),
+  declared the way the locks declare theirs: through ``ctypes.PyDLL``, one
+  ``c_void_p`` argument passed as an int address, an integer result. Each
+  lock row then splits its ``uncontended_ns`` into ``floor_ns`` (its
+  ``uncontended_c_calls``, the C calls one acquire+release makes, times the
+  floor) and ``remainder_ns`` (everything else: the Python code around the
+  calls, errno saving, the status lists), so that the two add up to the
+  median shown. ``_thread.lock`` makes no foreign call at all.
 * ``pingpong_us``: a round trip between two threads, in microseconds. Two
   locks start held; thread 1 releases A and blocks on B, thread 2 blocks on A
   and releases B. Each round trip is two hand-offs to a blocked waiter, each
@@ -19,6 +28,7 @@ the machine's load counts as one repeat, not as a slow lock.
 from __future__ import annotations
 
 import _thread
+import ctypes
 import platform
 import statistics
 import sys
@@ -29,7 +39,8 @@ from typing import Callable
 from gilexamples.locks import LOCK_TYPES, UnsupportedPrimitive
 from gilexamples.stamp import loadavg, machine, now_utc
 
-__all__ = ["DEFAULTS", "QUICK", "run", "stamp", "uncontended_ns", "pingpong_us"]
+__all__ = ["DEFAULTS", "QUICK", "run", "stamp", "uncontended_ns", "pingpong_us",
+           "ctypes_call_ns", "floor_lines"]
 
 #: Work sizes: (acquire+release pairs per measurement, round trips per measurement, repeats).
 DEFAULTS = {"ops": 20_000, "rounds": 2_000, "repeat": 7}
@@ -73,6 +84,29 @@ def uncontended_ns(lock, ops: int) -> float:
     return (time.perf_counter_ns() - start) / ops
 
 
+#: What the floor calls: a libc function with one pointer argument that does next to nothing.
+FLOOR_FUNCTION = "strlen"
+_EMPTY = ctypes.create_string_buffer(1)         # "": strlen returns at the first byte
+
+
+def ctypes_call_ns(ops: int) -> float:
+    """Nanoseconds for one bare ctypes call, declared like the locks' calls, averaged over ``ops``.
+
+    ``strlen("")`` through ``ctypes.PyDLL`` (the GIL is kept, as for the
+    locks' non-blocking calls) with ``argtypes = [c_void_p]`` and the
+    argument passed as an int address, as the locks pass theirs.
+    """
+    fn = ctypes.PyDLL(None)[FLOOR_FUNCTION]
+    fn.argtypes = [ctypes.c_void_p]
+    fn.restype = ctypes.c_size_t
+    address = ctypes.addressof(_EMPTY)
+    loop = range(ops)
+    start = time.perf_counter_ns()
+    for _ in loop:
+        fn(address)
+    return (time.perf_counter_ns() - start) / ops
+
+
 def pingpong_us(factory: Callable, rounds: int) -> float:
     """Microseconds per round trip between two threads handing two locks back and forth."""
     ping, pong = factory(), factory()
@@ -113,10 +147,11 @@ def pingpong_us(factory: Callable, rounds: int) -> float:
 
 def _candidates() -> list[dict]:
     """The locks to compare: CPython's, this package's, and threading.RLock for scale."""
-    found = [{"name": "_thread.lock", "factory": _thread.allocate_lock,
+    found = [{"name": "_thread.lock", "factory": _thread.allocate_lock, "c_calls": 0,
               "what": "CPython's C lock (reference)", "pingpong": True}]
     for kind, cls in LOCK_TYPES.items():
         entry = {"name": cls.__name__, "factory": cls, "pingpong": True,
+                 "c_calls": cls.uncontended_c_calls,
                  "what": f"gilexamples.locks, the '{kind}' algorithm over ctypes"}
         try:
             cls().close()
@@ -135,10 +170,12 @@ def run(*, ops: int = DEFAULTS["ops"], rounds: int = DEFAULTS["rounds"],
         raise ValueError("ops, rounds and repeat must all be at least 1")
     candidates = _candidates()
     samples = {c["name"]: {"uncontended_ns": [], "pingpong_us": []} for c in candidates}
+    floor_runs: list[float] = []
     began = stamp()
     for r in range(repeat):
         if progress:
             progress(f"repeat {r + 1}/{repeat}")
+        floor_runs.append(ctypes_call_ns(ops))
         for c in candidates:
             if "unsupported" in c:
                 continue
@@ -156,6 +193,7 @@ def run(*, ops: int = DEFAULTS["ops"], rounds: int = DEFAULTS["rounds"],
         """Median of the per-repeat ratios (repeat i of a lock / repeat i of the reference)."""
         return round(statistics.median(x / ref for x, ref in zip(runs, reference_runs)), 2)
 
+    floor = statistics.median(floor_runs)
     rows = []
     for c in candidates:
         s = samples[c["name"]]
@@ -167,6 +205,10 @@ def run(*, ops: int = DEFAULTS["ops"], rounds: int = DEFAULTS["rounds"],
         un = statistics.median(s["uncontended_ns"])
         row["uncontended_ns"] = {"median": round(un, 1), "runs": [round(x, 1) for x in s["uncontended_ns"]]}
         row["uncontended_ratio"] = ratio(s["uncontended_ns"], reference["uncontended_ns"])
+        if c.get("c_calls") is not None:
+            row["c_calls"] = c["c_calls"]
+            row["floor_ns"] = round(c["c_calls"] * floor, 1)
+            row["remainder_ns"] = round(un - c["c_calls"] * floor, 1)
         if s["pingpong_us"]:
             pp = statistics.median(s["pingpong_us"])
             row["pingpong_us"] = {"median": round(pp, 2), "runs": [round(x, 2) for x in s["pingpong_us"]]}
@@ -183,10 +225,29 @@ def run(*, ops: int = DEFAULTS["ops"], rounds: int = DEFAULTS["rounds"],
         "loadavg_after": loadavg(),
         "params": {"ops": ops, "rounds": rounds, "repeat": repeat},
         "reference": "_thread.lock",
+        "floor": {"function": FLOOR_FUNCTION,
+                  "what": "one bare ctypes call through PyDLL, argtypes [c_void_p], "
+                          "declared as the locks declare theirs",
+                  "ctypes_call_ns": {"median": round(floor, 1),
+                                     "runs": [round(x, 1) for x in floor_runs]}},
         "notes": [threading_lock + ": not measured separately.",
                   "uncontended_ns includes two Python method calls per iteration, for every lock.",
                   "ns and us figures: medians over the repeats. Ratios: the median over the "
                   "repeats of each repeat's ratio to _thread.lock (every repeat measures "
-                  "all the locks back to back)."],
+                  "all the locks back to back).",
+                  "floor_ns = c_calls x the median ctypes call; remainder_ns = the median "
+                  "uncontended_ns minus floor_ns: the two add up to the median."],
         "locks": rows,
     }
+
+
+def floor_lines(result: dict) -> list[str]:
+    """The text report's lines on the foreign-call floor: one per lock that makes C calls."""
+    floor = result["floor"]["ctypes_call_ns"]["median"]
+    lines = [f"floor: one bare ctypes call ({result['floor']['function']}) = {floor:.0f} ns"]
+    for row in result["locks"]:
+        if row.get("c_calls"):
+            lines.append(f"  {row['name']:<17} {row['uncontended_ns']['median']:6.0f} ns = "
+                         f"{row['c_calls']} C calls x {floor:.0f} ns ({row['floor_ns']:.0f} ns) "
+                         f"+ {row['remainder_ns']:.0f} ns of Python around them")
+    return lines

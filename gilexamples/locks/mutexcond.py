@@ -119,34 +119,52 @@ class MutexCondLock(PosixLock):
     #: Longest a main-thread wait goes without letting signal handlers run.
     interrupt_check_s = 0.05
 
+    #: C calls made by one uncontended ``acquire()`` + ``release()``:
+    #: pthread_mutex_trylock + pthread_mutex_unlock to take the flag,
+    #: pthread_mutex_trylock + pthread_cond_signal + pthread_mutex_unlock to clear it.
+    uncontended_c_calls = 5
+
     def __init__(self):
         super().__init__()
         _setup()
+        self._new_memory()
+        self.closed = False
+
+    def _new_memory(self) -> None:
+        """Allocate and initialise the mutex and condition variable, unlocked."""
         lib = libc()
         layout = _LAYOUT
         address = _posix.alloc(ctypes.sizeof(layout))
-        self._address = address
-        self._s = layout.from_address(address)
-        self._mut = address + layout.mut.offset
-        self._cond = address + layout.lock_released.offset
+        mut = address + layout.mut.offset
+        cond = address + layout.lock_released.offset
         mutex_ready = False
         try:
-            check(lib.function("pthread_mutex_init", blocking=False)(self._mut, None),
+            check(lib.function("pthread_mutex_init", blocking=False)(mut, None),
                   "pthread_mutex_init")
             mutex_ready = True
-            self.clock = self._init_cond(lib)
+            clock = self._init_cond(lib, cond)
         except BaseException:
             if mutex_ready:
-                lib.function("pthread_mutex_destroy", blocking=False)(self._mut)
+                lib.function("pthread_mutex_destroy", blocking=False)(mut)
             _posix.free(address)
             raise
-        self.closed = False
+        self._address, self._s = address, layout.from_address(address)
+        self._mut, self._cond, self.clock = mut, cond, clock
 
-    def _init_cond(self, lib) -> int:
+    def _reinit(self) -> None:
+        # The old block is dropped, not destroyed or freed: another thread
+        # of the parent may have held its mutex or waited on its condition.
+        self._new_memory()
+
+    def _held_flag(self) -> bool:
+        return bool(self._s.locked)
+
+    @staticmethod
+    def _init_cond(lib, cond: int) -> int:
         """pthread_cond_init with CLOCK_MONOTONIC if the platform allows (as CPython does)."""
         clock = time.CLOCK_REALTIME
         if not lib.has("pthread_condattr_setclock"):
-            check(lib.function("pthread_cond_init", blocking=False)(self._cond, None),
+            check(lib.function("pthread_cond_init", blocking=False)(cond, None),
                   "pthread_cond_init")
             return clock
         attr = _posix.alloc(_posix.sizes()["pthread_condattr_t"])
@@ -157,7 +175,7 @@ class MutexCondLock(PosixLock):
                 if lib.function("pthread_condattr_setclock", blocking=False)(
                         attr, time.CLOCK_MONOTONIC) == 0:
                     clock = time.CLOCK_MONOTONIC
-                check(lib.function("pthread_cond_init", blocking=False)(self._cond, attr),
+                check(lib.function("pthread_cond_init", blocking=False)(cond, attr),
                       "pthread_cond_init")
             finally:
                 lib.function("pthread_condattr_destroy", blocking=False)(attr)

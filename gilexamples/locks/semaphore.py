@@ -93,19 +93,13 @@ class SemaphoreLock(PosixLock):
 
     kind = "semaphore"
 
+    #: C calls made by one uncontended ``acquire()`` + ``release()``: sem_trywait, sem_post.
+    uncontended_c_calls = 2
+
     def __init__(self):
         super().__init__()
         _setup()
-        lib = libc()
-        self._sem = _posix.alloc(_posix.sizes()["sem_t"])
-        if lib.function("sem_init", blocking=False)(self._sem, 0, 1) != 0:
-            err = ctypes.get_errno()
-            _posix.free(self._sem)
-            if err in (errno.ENOSYS, getattr(errno, "ENOTSUP", -1)):
-                raise UnsupportedPrimitive(
-                    err, "unnamed POSIX semaphores are not supported on this platform "
-                    f"(sem_init: {os.strerror(err)}); use MutexCondLock")
-            raise OSError(err, f"sem_init: {os.strerror(err)}")
+        self._sem = self._new_semaphore()
         #: The clock of the timed wait's deadline.
         self.clock = time.CLOCK_MONOTONIC if _TIMED == "sem_clockwait" else time.CLOCK_REALTIME
         #: Which C function does the timed wait.
@@ -115,6 +109,29 @@ class SemaphoreLock(PosixLock):
         # would happily count up to 2.
         self._held = False
         self.closed = False
+
+    @staticmethod
+    def _new_semaphore() -> int:
+        """A new unnamed semaphore with value 1 (unlocked), in new memory."""
+        sem = _posix.alloc(_posix.sizes()["sem_t"])
+        if libc().function("sem_init", blocking=False)(sem, 0, 1) != 0:
+            err = ctypes.get_errno()
+            _posix.free(sem)
+            if err in (errno.ENOSYS, getattr(errno, "ENOTSUP", -1)):
+                raise UnsupportedPrimitive(
+                    err, "unnamed POSIX semaphores are not supported on this platform "
+                    f"(sem_init: {os.strerror(err)}); use MutexCondLock")
+            raise OSError(err, f"sem_init: {os.strerror(err)}")
+        return sem
+
+    def _reinit(self) -> None:
+        # The old sem_t is dropped, not destroyed or freed: a thread of the
+        # parent may have been waiting on it.
+        self._sem = self._new_semaphore()
+        self._held = False
+
+    def _held_flag(self) -> bool:
+        return self._held
 
     # --8<-- [start:acquire]
     def _acquire(self, ns: int) -> bool:

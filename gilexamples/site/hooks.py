@@ -43,8 +43,14 @@ def on_page_markdown(markdown, page, config, files, **kwargs):
 
     Also: a snippet's stated output shape with its recorded run
     (:mod:`gilexamples.site.recorded`), and ``<!-- myths-... -->``
-    markers with the myths results (:mod:`gilexamples.site.myths_tables`).
+    markers with the myths results (:mod:`gilexamples.site.myths_tables`),
+    and the Locks chapter's hand-off and floor tables
+    (:mod:`gilexamples.site.locks_tables`).
     """
+    if "handoff-" in markdown or "locks-floor-table" in markdown:
+        from gilexamples.site.locks_tables import render_markers as render_locks
+
+        markdown = render_locks(markdown, config["docs_dir"])
     if "snippet-output" in markdown:
         from gilexamples.site.recorded import render_markers as render_recorded
 
