@@ -8,7 +8,7 @@ import os
 import sys
 
 from gilexamples.cliutil import UsageError, add_json_flag, positive_float, print_json
-from gilexamples.lab.interpreters import Interpreter, find_interpreters
+from gilexamples.lab.interpreters import Interpreter, find_interpreters, run_label
 from gilexamples.lab.results import make_stamp, write_results
 from gilexamples.lab.runner import (UnknownExperiment, experiments, parse_cpus, payload_path,
                                     run_experiment)
@@ -73,7 +73,9 @@ def _interval(interp: Interpreter) -> str:
 
 def _gil(interp: Interpreter) -> str:
     build = "free-threaded build" if interp.free_threaded else "default build"
-    return f"{build}, GIL {'on' if interp.gil_enabled else 'off'}"
+    forced = " (forced by " + ", ".join(f"{k}={v}" for k, v in interp.env.items()) + ")" \
+        if interp.env else ""
+    return f"{build}, GIL {'on' if interp.gil_enabled else 'off'}{forced}"
 
 
 def cmd_interpreters(args: argparse.Namespace) -> int:
@@ -133,10 +135,7 @@ def _duration(seconds: float) -> str:
 
 
 def _run_line(run: dict) -> str:
-    py = run["python"]
-    name = f"{py.get('implementation') or '?'} {py.get('version') or py['executable']}"
-    if py.get("free_threaded"):
-        name += "t"
+    name = run_label(run["python"])
     where = f" [{run['setup']}]" if run.get("setup") else ""
     if "metrics" in run:
         return f"  {name}{where}: {_scalars(run['metrics'])}"

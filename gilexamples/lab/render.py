@@ -31,6 +31,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from gilexamples.lab.interpreters import run_label
 from gilexamples.lab.results import load_results
 
 __all__ = ["render_markers", "render_table", "stamp_line", "load_warning",
@@ -79,9 +80,7 @@ def _times(value) -> str:
 
 
 def _interp_name(run: dict) -> str:
-    py = run["python"]
-    name = f"{py.get('implementation') or '?'} {py.get('version') or py.get('executable')}"
-    return name + ("t" if py.get("free_threaded") else "")
+    return run_label(run["python"])
 
 
 def _gil(run: dict) -> str:
@@ -97,7 +96,7 @@ def _gil(run: dict) -> str:
 def _version_key(run: dict) -> tuple:
     numbers = re.findall(r"\d+", run["python"].get("version") or "")
     return (tuple(int(n) for n in numbers[:3]), bool(run["python"].get("free_threaded")),
-            run["python"].get("executable") or "")
+            bool(run["python"].get("env")), run["python"].get("executable") or "")
 
 
 def _by_interpreter(doc: dict) -> list[tuple[str, dict[str, dict]]]:

@@ -1,0 +1,220 @@
+"""Experiment "races": shared state updated by several threads without a lock.
+
+Each case runs the same update in several threads at once for a while, each
+thread counting (in a local variable) how many updates it made; at the end
+the shared result is compared with that count. ``lost_updates`` is expected
+minus actual: updates that another thread overwrote.
+
+Cases (the names are a stable interface):
+
+* ``int_iadd``: ``box.x += 1`` on an int attribute: read, add, write back.
+* ``py_iadd``: the same statement on a value whose class defines ``__iadd__``
+  in Python (returning a new value, as numbers do): the read and the write
+  have a Python function call between them.
+* ``list_append``: ``items.append(i)``, then ``len(items)``.
+* ``dict_check_set``: counting in a dict with check-then-set,
+  ``if k in d: d[k] = d[k] + 1`` / ``else: d[k] = 1``.
+* ``counter``: ``collections.Counter.update(keys)`` with a short list.
+
+A lost update needs a thread switch (or a second core) between a read and
+the write that depends on it. With a GIL that depends on where the
+interpreter may switch threads: 2.7 at any instruction (every ``sys.getcheckinterval()`` ticks), 3.x
+before 3.10 at nearly any instruction, 3.10 and later only on function
+entry, backward jumps and after calls. Free-threaded builds run the threads
+at the same time, so any read-modify-write that is not one locked operation
+can lose. To make switches frequent the payload sets the smallest switch
+interval (``sys.setswitchinterval(1e-6)``; ``sys.setcheckinterval(1)`` on 2.7).
+
+Lab payload: runs unchanged under Python 2.7 and 3.6+, stdlib only.
+Usage: python races.py '{"quick": true}'; optional params: "threads" (default 4),
+"seconds" (per case and repeat, default 0.1 quick, 0.4 full), "repeat" (default 2
+quick, 3 full), "cases" (list of names, default all). Prints {"metrics": {...}}:
+"lost_updates" {case: lost, summed over the repeats}, "cases" {case: {"expected",
+"actual", "lost_updates", "repeats_with_loss"}}, and what the run had:
+"threads", "seconds", "repeat", "switch_interval_s" or "check_interval",
+"gil_enabled" (sys._is_gil_enabled() at the end, where it exists), "cpu_per_wall".
+"""
+import collections
+import json
+import sys
+import threading
+import time
+
+clock = getattr(time, "perf_counter", time.time)
+
+try:
+    import resource
+except ImportError:  # not Unix
+    resource = None
+
+CASES = ["int_iadd", "py_iadd", "list_append", "dict_check_set", "counter"]
+
+#: Updates between two looks at the clock (the look is a call: a switch point outside any update).
+CHUNK = 200
+
+KEYS = 16
+
+
+class Box(object):
+    pass
+
+
+class Num(object):
+    """A number type written in Python: ``+=`` builds a new value, as int does."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+    def __iadd__(self, other):
+        return Num(self.value + other)
+
+
+def cpu_seconds():
+    if resource is None:
+        return None
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+# Each worker waits for ``start``, then updates the shared state until the
+# deadline (``deadline[0]``), CHUNK updates at a time, and appends how many
+# updates it made to ``done``.
+
+def iadd_worker(box, start, deadline, done):
+    start.wait()
+    until = deadline[0]
+    made = 0
+    while clock() < until:
+        for _ in range(CHUNK):
+            box.x += 1
+        made += CHUNK
+    done.append(made)
+
+
+def list_append_worker(items, start, deadline, done):
+    start.wait()
+    until = deadline[0]
+    made = 0
+    while clock() < until:
+        for i in range(CHUNK):
+            items.append(i)
+        made += CHUNK
+    done.append(made)
+
+
+def dict_check_set_worker(counts, start, deadline, done):
+    start.wait()
+    until = deadline[0]
+    made = 0
+    while clock() < until:
+        for i in range(CHUNK):
+            k = i % KEYS
+            if k in counts:
+                counts[k] = counts[k] + 1
+            else:
+                counts[k] = 1
+        made += CHUNK
+    done.append(made)
+
+
+def counter_worker(counter, start, deadline, done):
+    keys = list(range(KEYS))
+    start.wait()
+    until = deadline[0]
+    made = 0
+    while clock() < until:
+        for _ in range(CHUNK // KEYS):
+            counter.update(keys)
+        made += (CHUNK // KEYS) * KEYS
+    done.append(made)
+
+
+def new_state(case):
+    """(shared state, worker, a function giving the number of updates that landed)."""
+    if case == "int_iadd":
+        box = Box()
+        box.x = 0
+        return box, iadd_worker, lambda: box.x
+    if case == "py_iadd":
+        box = Box()
+        box.x = Num(0)
+        return box, iadd_worker, lambda: box.x.value
+    if case == "list_append":
+        items = []
+        return items, list_append_worker, lambda: len(items)
+    if case == "dict_check_set":
+        counts = {}
+        return counts, dict_check_set_worker, lambda: sum(counts.values())
+    if case == "counter":
+        counter = collections.Counter()
+        return counter, counter_worker, lambda: sum(counter.values())
+    raise ValueError("unknown case %r" % (case,))
+
+
+def run_case(case, threads, seconds):
+    """(expected, actual) for one run of one case."""
+    shared, worker, landed = new_state(case)
+    start = threading.Event()
+    deadline = [None]
+    done = []
+    workers = [threading.Thread(target=worker, args=(shared, start, deadline, done))
+               for _ in range(threads)]
+    for thread in workers:
+        thread.daemon = True
+        thread.start()
+    deadline[0] = clock() + seconds   # set before any worker can read it
+    start.set()
+    for thread in workers:
+        thread.join()
+    return sum(done), landed()
+
+
+def main():
+    params = json.loads(sys.argv[1]) if len(sys.argv) > 1 else {"quick": True}
+    quick = params.get("quick", False)
+    threads = int(params.get("threads", 4))
+    seconds = float(params.get("seconds", 0.1 if quick else 0.4))
+    repeat = int(params.get("repeat", 2 if quick else 3))
+    cases = list(params.get("cases", CASES))
+    unknown = [c for c in cases if c not in CASES]
+    if unknown:
+        sys.stdout.write(json.dumps({"skipped": "unknown case(s) %s" % ", ".join(unknown)}) + "\n")
+        return
+    settings = {}
+    if hasattr(sys, "setswitchinterval"):
+        sys.setswitchinterval(1e-6)
+        settings["switch_interval_s"] = sys.getswitchinterval()
+    else:  # Python 2: switch every tick
+        sys.setcheckinterval(1)
+        settings["check_interval"] = sys.getcheckinterval()
+    results = dict((case, {"expected": 0, "actual": 0, "lost_updates": 0,
+                           "repeats_with_loss": 0}) for case in cases)
+    cpu_before, wall_before = cpu_seconds(), clock()
+    for _ in range(repeat):
+        for case in cases:
+            expected, actual = run_case(case, threads, seconds)
+            entry = results[case]
+            entry["expected"] += expected
+            entry["actual"] += actual
+            entry["lost_updates"] += expected - actual
+            entry["repeats_with_loss"] += int(expected != actual)
+    cpu_after, wall_after = cpu_seconds(), clock()
+    is_enabled = getattr(sys, "_is_gil_enabled", None)
+    metrics = {
+        "lost_updates": dict((case, results[case]["lost_updates"]) for case in cases),
+        "cases": results,
+        "threads": threads,
+        "seconds": seconds,
+        "repeat": repeat,
+        "gil_enabled": bool(is_enabled()) if is_enabled is not None else True,
+        "cpu_per_wall": (None if cpu_before is None else
+                         (cpu_after - cpu_before) / (wall_after - wall_before)),
+    }
+    metrics.update(settings)
+    sys.stdout.write(json.dumps({"metrics": metrics}) + "\n")
+
+
+if __name__ == "__main__":
+    main()

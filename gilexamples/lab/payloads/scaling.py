@@ -1,0 +1,329 @@
+"""Experiment "scaling": the same pure-Python work split over threads, processes, interpreters.
+
+A fixed amount of CPU-bound work (counting a number down to zero, ``total``
+steps in all) is split evenly over 1, 2 and 4 workers, three ways:
+
+* threads of this process: with a GIL at most one runs Python code at a
+  time, so 2 threads take as long as 1 (or longer); a free-threaded build
+  with its GIL off runs them on two cores at once;
+* child processes (the baseline that works everywhere): each has its own
+  interpreter and GIL. Started and waiting before the clock starts, so
+  start-up is not timed;
+* sub-interpreters, each driven by its own thread, where the interpreter has
+  them with a GIL of their own: ``concurrent.interpreters`` (3.14+),
+  ``_interpreters`` (3.13, config ``"isolated"``: ``gil="own"``) or
+  ``_xxsubinterpreters`` (3.12, ``create(isolated=True)``). Created before
+  the clock starts.
+
+Each trial times every setup back to back, and the speedups are taken within
+a trial (a machine whose load changes between trials moves both sides of a
+ratio alike); the reported values are medians over the trials.
+
+The process speedup is also the calibration: it says whether this machine,
+right now, can run two CPU-bound workers at once. When it is below
+``CALIBRATION_MIN`` (another process holds a core, or the run is pinned to
+one CPU) no verdict about threads can be drawn, and the verdict is
+``"inconclusive"`` with that figure.
+
+Lab payload: runs unchanged under Python 2.7 and 3.6+, stdlib only.
+Usage: python scaling.py '{"quick": true}'; optional params: "total"
+(default 2e6 quick, 1.2e7 full), "workers" (default [1, 2] quick, [1, 2, 4]
+full), "repeat" (default 3 quick, 5 full), "subinterpreters" (default true). Prints
+{"metrics": {...}}: "by_threads", "by_processes", "by_subinterpreters" ({count:
+median wall s}); "speedup", "process_speedup", "subinterpreter_speedup" (1 worker
+over 2 workers, median of the per-trial ratios; 4-worker ones in "speedups");
+"cpu_per_wall" (CPU seconds per wall second of this process during the
+2-thread runs; "threads_cpu_per_wall" has it per thread count),
+"process_cpu_per_wall" (the children's, during the 2-process runs); "subinterpreters" (the API used, or null) and "subinterpreters_note";
+"verdict" ("parallel", "serial", "partial" or "inconclusive") and "verdict_reason".
+"""
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+
+clock = getattr(time, "perf_counter", time.time)
+
+try:
+    import resource
+except ImportError:  # not Unix
+    resource = None
+
+#: Two processes must run at least this much faster than one for the machine to count as
+#: able to run two workers at once right now.
+CALIBRATION_MIN = 1.5
+#: The single thread must get at least this many CPU seconds per wall second.
+ONE_CORE_MIN = 0.85
+#: A thread speedup at least this large is "parallel"; at most SERIAL_MAX is "serial".
+PARALLEL_MIN = 1.5
+SERIAL_MAX = 1.15
+
+COUNT_SRC = "def count(n):\n    while n > 0:\n        n -= 1\n"
+exec(COUNT_SRC)
+
+#: A child process: says it is ready, waits for "go", counts, prints its CPU seconds.
+CHILD = COUNT_SRC + r"""
+import os, sys
+n = int(sys.argv[1])
+sys.stdout.write("ready\n")
+sys.stdout.flush()
+sys.stdin.readline()
+count(n)
+t = os.times()
+sys.stdout.write("%r\n" % (t[0] + t[1]))
+sys.stdout.flush()
+"""
+
+
+def cpu_seconds():
+    if resource is not None:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        return usage.ru_utime + usage.ru_stime
+    t = os.times()
+    return t[0] + t[1]
+
+
+def shares(total, k):
+    base = total // k
+    return [base + (1 if i < total - base * k else 0) for i in range(k)]
+
+
+def run_threads(total, k):
+    """(wall s, CPU s of this process) for k threads sharing ``total``."""
+    workers = [threading.Thread(target=count, args=(n,)) for n in shares(total, k)]
+    cpu0, start = cpu_seconds(), clock()
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    wall = clock() - start
+    return wall, cpu_seconds() - cpu0
+
+
+def run_processes(total, k):
+    """(wall s, CPU s of the children) for k child processes sharing ``total``."""
+    children = []
+    try:
+        for n in shares(total, k):
+            children.append(subprocess.Popen(
+                [sys.executable, "-c", CHILD, str(n)], stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE, universal_newlines=True))
+        for child in children:
+            if child.stdout.readline().strip() != "ready":
+                raise RuntimeError("a child process did not start")
+        start = clock()
+        for child in children:
+            child.stdin.write("go\n")
+            child.stdin.flush()
+        cpu = 0.0
+        for child in children:
+            cpu += float(child.stdout.readline())
+        wall = clock() - start
+    finally:
+        for child in children:
+            if child.poll() is None:
+                try:
+                    child.stdin.close()
+                except (IOError, OSError):
+                    pass
+            child.wait()
+    return wall, cpu
+
+
+class SubInterpreters(object):
+    """Create, run code in, and destroy sub-interpreters that each have their own GIL."""
+
+    def __init__(self):
+        self.name = None
+        self.note = None
+        version = sys.version_info[:2]
+        if version < (3, 12):
+            self.note = "no sub-interpreter with its own GIL before 3.12"
+            return
+        try:
+            from concurrent import interpreters  # 3.14+
+            self.mod, self.name = interpreters, "concurrent.interpreters"
+            return
+        except ImportError:
+            pass
+        for name in ("_interpreters", "_xxsubinterpreters"):
+            try:
+                self.mod = __import__(name)
+                self.name = name
+                return
+            except ImportError:
+                pass
+        self.note = "this build has no sub-interpreter module"
+
+    def create(self):
+        if self.name == "concurrent.interpreters":
+            return self.mod.create()
+        if self.name == "_interpreters":
+            return self.mod.create("isolated")   # config.gil == "own"
+        return self.mod.create(isolated=True)    # 3.12: its own GIL
+
+    def gil(self, handle):
+        """The new interpreter's GIL as its config says (``"own"``), or None where unknown.
+
+        3.13+ can be asked (``_interpreters.get_config``); 3.12 cannot, but
+        ``create(isolated=True)`` is documented in its source to use the
+        isolated config, whose ``gil`` is ``PyInterpreterConfig_OWN_GIL``.
+        """
+        if self.name == "_xxsubinterpreters":
+            return "own"
+        try:
+            import _interpreters
+            ident = getattr(handle, "id", handle)
+            return getattr(_interpreters.get_config(ident), "gil", None)
+        except Exception:
+            return None
+
+    def run(self, handle, source):
+        if self.name == "concurrent.interpreters":
+            getattr(handle, "exec")(source)   # "exec" is a keyword in Python 2
+            return
+        failure = self.mod.run_string(handle, source)
+        if failure is not None:   # 3.13 returns what went wrong instead of raising
+            raise RuntimeError("sub-interpreter failed: %r" % (failure,))
+
+    def destroy(self, handle):
+        if self.name == "concurrent.interpreters":
+            handle.close()
+        else:
+            self.mod.destroy(handle)
+
+
+def run_subinterpreters(api, total, k):
+    """(wall s, CPU s of this process) for k sub-interpreters sharing ``total``."""
+    handles = [api.create() for _ in range(k)]
+    errors = []
+
+    def drive(handle, n):
+        try:
+            api.run(handle, COUNT_SRC + "count(%d)\n" % n)
+        except Exception as error:  # reported, not swallowed
+            errors.append(repr(error))
+
+    try:
+        workers = [threading.Thread(target=drive, args=(h, n))
+                   for h, n in zip(handles, shares(total, k))]
+        cpu0, start = cpu_seconds(), clock()
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+        wall = clock() - start
+    finally:
+        for handle in handles:
+            api.destroy(handle)
+    if errors:
+        raise RuntimeError(errors[0])
+    return wall, cpu_seconds() - cpu0
+
+
+def median(values):
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[middle]
+    return (ordered[middle - 1] + ordered[middle]) / 2.0
+
+
+def verdict(speedup, process_speedup, one_thread_cpu_per_wall):
+    if one_thread_cpu_per_wall < ONE_CORE_MIN:
+        return "inconclusive", (
+            "one thread got only %.2f CPU seconds per wall second (below %.2f): other work "
+            "took the CPU from it, so its time is no reference" % (one_thread_cpu_per_wall,
+                                                                   ONE_CORE_MIN))
+    if process_speedup < CALIBRATION_MIN:
+        return "inconclusive", (
+            "two processes ran only %.2fx as fast as one (below %.1fx): the machine did not "
+            "give this run two free cores, so threads could not show whether they run in "
+            "parallel" % (process_speedup, CALIBRATION_MIN))
+    if speedup >= PARALLEL_MIN:
+        return "parallel", "two threads ran %.2fx as fast as one" % speedup
+    if speedup <= SERIAL_MAX:
+        return "serial", ("two threads ran %.2fx as fast as one while two processes ran "
+                          "%.2fx as fast" % (speedup, process_speedup))
+    return "partial", "two threads ran %.2fx as fast as one" % speedup
+
+
+def main():
+    params = json.loads(sys.argv[1]) if len(sys.argv) > 1 else {"quick": True}
+    quick = params.get("quick", False)
+    total = int(params.get("total", 2000000 if quick else 12000000))
+    counts = sorted(set([1, 2] + [int(k) for k in params.get(
+        "workers", [1, 2] if quick else [1, 2, 4])]))
+    repeat = int(params.get("repeat", 3 if quick else 5))
+    api = SubInterpreters() if params.get("subinterpreters", True) else None
+    if api is not None and api.name is None:
+        note, api = api.note, None
+    else:
+        note = None if api is not None else "not asked for"
+    sub_gil = None
+    if api is not None:
+        try:
+            probe = api.create()
+            sub_gil = api.gil(probe)
+            api.destroy(probe)
+        except Exception as error:
+            note, api = "cannot create a sub-interpreter: %r" % (error,), None
+
+    kinds = [("threads", run_threads), ("processes", run_processes)]
+    if api is not None:
+        kinds.append(("subinterpreters", lambda t, k: run_subinterpreters(api, t, k)))
+    walls = dict((kind, dict((k, []) for k in counts)) for kind, _ in kinds)
+    cpus = dict((kind, dict((k, []) for k in counts)) for kind, _ in kinds)
+    ratios = dict((kind, dict((k, []) for k in counts if k != 1)) for kind, _ in kinds)
+    for _ in range(repeat):
+        for kind, run in kinds:
+            trial = {}
+            for k in counts:
+                wall, cpu = run(total, k)
+                trial[k] = wall
+                walls[kind][k].append(wall)
+                cpus[kind][k].append((wall, cpu))
+            for k in counts:
+                if k != 1:
+                    ratios[kind][k].append(trial[1] / trial[k])
+
+    def by(kind):
+        return dict((str(k), median(walls[kind][k])) for k in counts)
+
+    def speedup(kind, k=2):
+        return median(ratios[kind][k])
+
+    def per_wall(kind, k=2):
+        return sum(c for _, c in cpus[kind][k]) / sum(w for w, _ in cpus[kind][k])
+
+    metrics = {
+        "total": total,
+        "repeat": repeat,
+        "by_threads": by("threads"),
+        "speedup": speedup("threads"),
+        "by_processes": by("processes"),
+        "process_speedup": speedup("processes"),
+        "cpu_per_wall": per_wall("threads"),
+        "threads_cpu_per_wall": dict((str(k), per_wall("threads", k)) for k in counts),
+        "process_cpu_per_wall": per_wall("processes"),
+        "speedups": dict((kind, dict((str(k), speedup(kind, k)) for k in counts if k != 1))
+                         for kind, _ in kinds),
+        "subinterpreters": api.name if api is not None else None,
+        "subinterpreters_note": note,
+    }
+    if api is not None:
+        metrics["by_subinterpreters"] = by("subinterpreters")
+        metrics["subinterpreter_speedup"] = speedup("subinterpreters")
+        metrics["subinterpreter_cpu_per_wall"] = per_wall("subinterpreters")
+        metrics["subinterpreter_gil"] = sub_gil
+    is_enabled = getattr(sys, "_is_gil_enabled", None)
+    metrics["gil_enabled"] = bool(is_enabled()) if is_enabled is not None else True
+    metrics["verdict"], metrics["verdict_reason"] = verdict(
+        metrics["speedup"], metrics["process_speedup"], per_wall("threads", 1))
+    sys.stdout.write(json.dumps({"metrics": metrics}) + "\n")
+
+
+if __name__ == "__main__":
+    main()
