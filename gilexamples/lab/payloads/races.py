@@ -25,17 +25,26 @@ at the same time, so any read-modify-write that is not one locked operation
 can lose. To make switches frequent the payload sets the smallest switch
 interval (``sys.setswitchinterval(1e-6)``; ``sys.setcheckinterval(1)`` on 2.7).
 
+Each case runs in a child interpreter of its own (this file again, with the
+parameter "case"), so that a crash costs one case and is reported: on some
+free-threaded builds concurrent ``Counter.update`` calls can crash the
+interpreter (a use after free, python/cpython#151633).
+
 Lab payload: runs unchanged under Python 2.7 and 3.6+, stdlib only.
 Usage: python races.py '{"quick": true}'; optional params: "threads" (default 4),
 "seconds" (per case and repeat, default 0.1 quick, 0.4 full), "repeat" (default 2
 quick, 3 full), "cases" (list of names, default all). Prints {"metrics": {...}}:
-"lost_updates" {case: lost, summed over the repeats}, "cases" {case: {"expected",
-"actual", "lost_updates", "repeats_with_loss"}}, and what the run had:
-"threads", "seconds", "repeat", "switch_interval_s" or "check_interval",
-"gil_enabled" (sys._is_gil_enabled() at the end, where it exists), "cpu_per_wall".
+"lost_updates" {case: lost, summed over the repeats, or null if the case
+crashed}, "cases" {case: {"expected", "actual", "lost_updates",
+"repeats_with_loss", "cpu_per_wall"} or {"crashed": how}}, "crashed" {case:
+how} when any did, and what the run had: "threads", "seconds", "repeat",
+"switch_interval_s" or "check_interval", "gil_enabled" (sys._is_gil_enabled(),
+where it exists).
 """
 import collections
 import json
+import os
+import subprocess
 import sys
 import threading
 import time
@@ -171,47 +180,88 @@ def run_case(case, threads, seconds):
     return sum(done), landed()
 
 
+def measure_case(case, threads, seconds, repeat):
+    """Run one case ``repeat`` times in this process; return its totals."""
+    entry = {"expected": 0, "actual": 0, "lost_updates": 0, "repeats_with_loss": 0}
+    cpu_before, wall_before = cpu_seconds(), clock()
+    for _ in range(repeat):
+        expected, actual = run_case(case, threads, seconds)
+        entry["expected"] += expected
+        entry["actual"] += actual
+        entry["lost_updates"] += expected - actual
+        entry["repeats_with_loss"] += int(expected != actual)
+    if cpu_before is not None:
+        entry["cpu_per_wall"] = (cpu_seconds() - cpu_before) / (clock() - wall_before)
+    return entry
+
+
+def set_switching():
+    """Make the interpreter switch threads as often as it can; say what was set."""
+    if hasattr(sys, "setswitchinterval"):
+        sys.setswitchinterval(1e-6)
+        return {"switch_interval_s": sys.getswitchinterval()}
+    sys.setcheckinterval(1)  # Python 2: try to switch at every tick
+    return {"check_interval": sys.getcheckinterval()}
+
+
+def signal_name(number):
+    try:
+        import signal
+        for name in dir(signal):
+            if name.startswith("SIG") and not name.startswith("SIG_") \
+                    and getattr(signal, name) == number:
+                return name
+    except ImportError:
+        pass
+    return "signal %d" % number
+
+
+def in_child(case, threads, seconds, repeat):
+    """Run one case in a child interpreter (this file again): a crash costs only that case."""
+    params = {"case": case, "threads": threads, "seconds": seconds, "repeat": repeat}
+    child = subprocess.Popen([sys.executable, os.path.abspath(__file__), json.dumps(params)],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             universal_newlines=True)
+    out, err = child.communicate()
+    if child.returncode < 0:
+        return {"crashed": "killed by %s" % signal_name(-child.returncode)}
+    if child.returncode != 0:
+        lines = [line for line in err.strip().splitlines() if line.strip()]
+        return {"crashed": "exited with status %d: %s" % (child.returncode,
+                                                          lines[-1] if lines else "")}
+    return json.loads(out)
+
+
 def main():
     params = json.loads(sys.argv[1]) if len(sys.argv) > 1 else {"quick": True}
     quick = params.get("quick", False)
     threads = int(params.get("threads", 4))
     seconds = float(params.get("seconds", 0.1 if quick else 0.4))
     repeat = int(params.get("repeat", 2 if quick else 3))
+    if "case" in params:   # the child's part: one case, printed as a bare JSON object
+        set_switching()
+        entry = measure_case(params["case"], threads, seconds, repeat)
+        sys.stdout.write(json.dumps(entry) + "\n")
+        return
     cases = list(params.get("cases", CASES))
     unknown = [c for c in cases if c not in CASES]
     if unknown:
         sys.stdout.write(json.dumps({"skipped": "unknown case(s) %s" % ", ".join(unknown)}) + "\n")
         return
-    settings = {}
-    if hasattr(sys, "setswitchinterval"):
-        sys.setswitchinterval(1e-6)
-        settings["switch_interval_s"] = sys.getswitchinterval()
-    else:  # Python 2: switch every tick
-        sys.setcheckinterval(1)
-        settings["check_interval"] = sys.getcheckinterval()
-    results = dict((case, {"expected": 0, "actual": 0, "lost_updates": 0,
-                           "repeats_with_loss": 0}) for case in cases)
-    cpu_before, wall_before = cpu_seconds(), clock()
-    for _ in range(repeat):
-        for case in cases:
-            expected, actual = run_case(case, threads, seconds)
-            entry = results[case]
-            entry["expected"] += expected
-            entry["actual"] += actual
-            entry["lost_updates"] += expected - actual
-            entry["repeats_with_loss"] += int(expected != actual)
-    cpu_after, wall_after = cpu_seconds(), clock()
+    settings = set_switching()
+    results = dict((case, in_child(case, threads, seconds, repeat)) for case in cases)
     is_enabled = getattr(sys, "_is_gil_enabled", None)
     metrics = {
-        "lost_updates": dict((case, results[case]["lost_updates"]) for case in cases),
+        "lost_updates": dict((case, results[case].get("lost_updates")) for case in cases),
         "cases": results,
         "threads": threads,
         "seconds": seconds,
         "repeat": repeat,
         "gil_enabled": bool(is_enabled()) if is_enabled is not None else True,
-        "cpu_per_wall": (None if cpu_before is None else
-                         (cpu_after - cpu_before) / (wall_after - wall_before)),
     }
+    crashed = dict((case, r["crashed"]) for case, r in results.items() if "crashed" in r)
+    if crashed:
+        metrics["crashed"] = crashed
     metrics.update(settings)
     sys.stdout.write(json.dumps({"metrics": metrics}) + "\n")
 
