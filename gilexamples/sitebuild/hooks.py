@@ -35,7 +35,12 @@ def on_config(config, **kwargs):
 
 # --- lab results (added by the lab helper; logic lives in gilexamples.lab.render) ---
 def on_page_markdown(markdown, page, config, files, **kwargs):
-    """Replace ``<!-- lab-table: NAME -->`` and friends with stored lab results."""
+    """Replace ``<!-- lab-table: NAME -->``, ``<!-- ft-table: NAME -->`` and friends
+    with stored lab results."""
+    if "ft-" in markdown:
+        from gilexamples.sitebuild.freethreading_tables import render_markers as ft_markers
+
+        markdown = ft_markers(markdown, config["docs_dir"])
     if "lab-" not in markdown:
         return markdown
     from gilexamples.lab.render import render_markers
