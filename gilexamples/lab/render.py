@@ -133,6 +133,14 @@ def disturbed(run: dict | None) -> bool:
     return isinstance(value, (int, float)) and value < DISTURBED_CPU_PER_WALL
 
 
+def _marked_runs(doc: dict) -> list[dict]:
+    """The runs of ``doc`` the tables mark with a dagger: countdown's disturbed ones only
+    (other experiments report ``cpu_per_wall`` with another meaning, or none)."""
+    if doc.get("experiment", "countdown") != "countdown":
+        return []
+    return [r for r in doc.get("runs", []) if disturbed(r)]
+
+
 def _mark(run: dict | None, text: str) -> str:
     return f"{text} {DAGGER}" if disturbed(run) else text
 
@@ -426,7 +434,7 @@ def stamp_line(doc: dict) -> str:
     text = (f"Measured on {m.get('cpu_model', 'an unknown CPU')} ({cores}, "
             f"{m.get('system', '')} {m.get('kernel', '')}), {when}"
             f"{load}, with `{stamp.get('command', '?')}`{quick}.")
-    if any(disturbed(r) for r in doc.get("runs", [])):
+    if _marked_runs(doc):
         text += (f" {DAGGER}: a 3.x process that got less than {DISTURBED_CPU_PER_WALL} CPU s"
                  " per wall s, so other work took CPU from it.")
     problems = [f"{_interp_name(r)} ({r.get('setup', '')}): {r.get('error') or r.get('skipped')}"
@@ -452,7 +460,7 @@ def load_warning(doc: dict) -> str:
     if high_start or high_end:
         reasons.append(f"the 1-minute load average was {_load(start)} before the lab started "
                        f"and {_load(end)} when this experiment ended")
-    marked = sum(disturbed(r) for r in doc.get("runs", []))
+    marked = len(_marked_runs(doc))
     if marked:
         reasons.append(f"{marked} run(s) marked {DAGGER} came from a 3.x process that did not "
                        "get a whole CPU")
