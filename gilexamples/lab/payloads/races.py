@@ -32,7 +32,7 @@ interpreter (a use after free, python/cpython#151633).
 
 Lab payload: runs unchanged under Python 2.7 and 3.6+, stdlib only.
 Usage: python races.py '{"quick": true}'; optional params: "threads" (default 4),
-"seconds" (per case and repeat, default 0.1 quick, 0.4 full), "repeat" (default 2
+"seconds" (per case and repeat, default 0.1 quick, 0.4 full), "repeat" (default 1
 quick, 3 full), "cases" (list of names, default all). Prints {"metrics": {...}}:
 "lost_updates" {case: lost, summed over the repeats, or null if the case
 crashed}, "cases" {case: {"expected", "actual", "lost_updates",
@@ -237,7 +237,7 @@ def main():
     quick = params.get("quick", False)
     threads = int(params.get("threads", 4))
     seconds = float(params.get("seconds", 0.1 if quick else 0.4))
-    repeat = int(params.get("repeat", 2 if quick else 3))
+    repeat = int(params.get("repeat", 1 if quick else 3))
     if "case" in params:   # the child's part: one case, printed as a bare JSON object
         set_switching()
         entry = measure_case(params["case"], threads, seconds, repeat)
