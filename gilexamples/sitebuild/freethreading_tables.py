@@ -302,11 +302,13 @@ def _plot_scaling(doc: dict) -> str:
     names, series = [], {"threads": [], "sub-interpreters": [], "processes": []}
     keys = {"threads": "speedup", "sub-interpreters": "subinterpreter_speedup",
             "processes": "process_speedup"}
+    unsure = []
     for name, setups in _by_interpreter(doc):
         run = setups.get("all cores")
         if not run or "metrics" not in run:
             continue
         names.append(name.replace("CPython ", ""))
+        unsure.append(run["metrics"].get("verdict") == "inconclusive")
         for label, key in keys.items():
             value = run["metrics"].get(key)
             series[label].append(value if isinstance(value, (int, float)) else 0.0)
@@ -314,16 +316,30 @@ def _plot_scaling(doc: dict) -> str:
     width = 0.8 / len(series)
     for i, (label, values) in enumerate(series.items()):
         xs = [x + (i - 1) * width for x in range(len(names))]
-        ax.bar(xs, values, width=width, label=label, color=colours[label],
-               edgecolor="black", linewidth=0.4)
+        bars = ax.bar(xs, values, width=width, label=label, color=colours[label],
+                      edgecolor="black", linewidth=0.4)
+        for bar, faint in zip(bars, unsure):
+            if faint:  # the machine did not give the run two free cores
+                bar.set_alpha(0.35)
+                bar.set_hatch("///")
     ax.axhline(1.0, color="black", linewidth=0.8)
-    ax.axhline(2.0, color="grey", linestyle="--", linewidth=1, label="two workers, fully parallel")
+    ax.axhline(2.0, color="grey", linestyle="--", linewidth=1)
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    handles = [Patch(facecolor=colours[label], edgecolor="black", linewidth=0.4, label=label)
+               for label in series]
+    handles.append(Line2D([], [], color="grey", linestyle="--", linewidth=1,
+                          label="two workers, fully parallel"))
+    if any(unsure):
+        handles.append(Patch(facecolor="white", edgecolor="black", hatch="///", alpha=0.6,
+                             label="pale, hatched: inconclusive run"))
+    ax.legend(handles=handles, fontsize="x-small", loc="upper left")
     ax.set_xticks(range(len(names)))
     ax.set_xticklabels(names)
     ax.tick_params(axis="x", labelsize="small", rotation=45)
     ax.set_ylabel("speedup of 2 workers over 1")
     ax.set_title("The same pure-Python work on one worker and on two")
-    ax.legend(fontsize="x-small", loc="upper left")
     ax.grid(alpha=0.3, axis="y")
     return _svg(figure, "ft-scaling")
 
@@ -358,7 +374,8 @@ CAPTIONS = {
     "scaling": "Speedup of two workers over one on the same total work: threads (red), "
                "sub-interpreters with their own GIL, each driven by a thread (purple, 3.12 and "
                "later), processes (grey, the calibration: what the machine could give). 1.0: "
-               "no gain; 2.0: both cores used.",
+               "no gain; 2.0: both cores used. Pale, hatched bars: a run the machine disturbed "
+               "(its verdict is inconclusive).",
     "overhead": "Time per operation on the free-threaded build, relative to the default build "
                 "of the same version, one thread; above 1.0 is slower.",
 }
