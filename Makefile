@@ -1,7 +1,10 @@
 # Two commands do all the set-up on a fresh clone:
 #   make serve   the site at http://127.0.0.1:8000/
 #   make test    the whole suite
-# Both create .venv and install the package with its docs and test extras.
+# Both create .venv and install the package with its docs and test dependency
+# groups (PEP 735; pip >= 25.1 installs them with --group).
+#   make check   the fast inner loop: ruff, the import contracts, the package tests
+#                (no pages, no site build, no browser; under a minute on 2 cores)
 
 PYTHON ?= python3
 VENV   := .venv
@@ -10,11 +13,12 @@ STAMP  := $(VENV)/.installed
 export NO_MKDOCS_2_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help serve test build contract browser-deps clean
+.PHONY: help serve test check lint build contract browser-deps clean
 
 help:
 	@echo "make serve         build and serve the site at http://127.0.0.1:8000/"
-	@echo "make test          run everything: package tests, snippets, docs blocks, site build, browser"
+	@echo "make test          run everything: lint, package tests, snippets, docs blocks, site build, browser"
+	@echo "make check         the fast loop: ruff, import contracts, package tests (no site build, no browser)"
 	@echo "make build         build the site into site/ (mkdocs build --strict)"
 	@echo "make contract      check the docs contract only (fast)"
 	@echo "make clean         remove .venv, site/ and caches"
@@ -22,8 +26,8 @@ help:
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Python >= 3.10 is needed; run make PYTHON=/path/to/python3.1x")'
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[docs,test]'
+	$(BIN)/python -m pip install --quiet --upgrade 'pip>=25.1'
+	$(BIN)/python -m pip install --quiet -e . --group test --group docs
 	@touch $@
 
 serve: $(STAMP)
@@ -33,7 +37,17 @@ build: $(STAMP)
 	$(BIN)/mkdocs build --strict --site-dir site
 
 contract: $(STAMP)
-	$(BIN)/python -m gilexamples.sitebuild.contract .
+	$(BIN)/python -m gilexamples site contract .
+
+# ruff for the mistakes it catches; lint-imports for the house's layering (pyproject.toml).
+lint: $(STAMP)
+	$(BIN)/ruff check gilexamples tests snippets
+	$(BIN)/lint-imports
+
+# The package's own tests: not the pages (tests/pages: chapter claims, snippets), not the
+# site build, not the browser, not the multi-interpreter measurements (marked slow).
+check: lint
+	$(BIN)/python -m pytest tests -q --ignore=tests/pages -m "not build and not browser and not slow" -p no:cacheprovider
 
 # The browser tests drive Debian's Chromium. Install it where we can (root with
 # apt-get); elsewhere the browser tests skip and say why.
@@ -47,8 +61,8 @@ browser-deps:
 	  echo "note: chromium is not installed and cannot be installed here; the browser tests will skip"; \
 	fi
 
-test: $(STAMP) browser-deps
-	$(BIN)/python -m gilexamples.sitebuild.contract .
+test: lint browser-deps
+	$(BIN)/python -m gilexamples site contract .
 	$(BIN)/python -m pytest tests docs --codeblocks
 
 clean:

@@ -175,7 +175,7 @@ def socket_waits(units: int, wait: float = 0.01) -> None:
         for _ in range(units):
             try:
                 a.recv(1)
-            except socket.timeout:
+            except TimeoutError:  # socket.timeout, an alias since 3.10
                 pass
             else:  # pragma: no cover - nobody writes to b
                 raise RuntimeError("unexpected data on an idle socket")

@@ -68,24 +68,3 @@ def run_cli(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
 @pytest.fixture
 def cli():
     return run_cli
-
-
-class SiteBuild:
-    """The result of one ``mkdocs build --strict`` of the docs."""
-
-    def __init__(self, site_dir: Path, result: subprocess.CompletedProcess):
-        self.dir = site_dir
-        self.returncode = result.returncode
-        self.log = result.stdout + result.stderr
-
-
-@pytest.fixture(scope="session")
-def built_site(tmp_path_factory) -> SiteBuild:
-    """Build the site once per test session (notebooks executed, --strict)."""
-    site_dir = tmp_path_factory.mktemp("site")
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
-        cwd=ROOT, capture_output=True, text=True, timeout=900, env=env,
-    )
-    return SiteBuild(site_dir, result)

@@ -7,7 +7,7 @@ of 3.13 and later. The lab finds the interpreters a machine has
 in each of them as a child process (:mod:`gilexamples.lab.runner`, the scripts
 live in ``gilexamples/lab/payloads/``), stores the results with a stamp of
 the machine that produced them (:mod:`gilexamples.lab.results`) and renders
-them into the docs (:mod:`gilexamples.lab.render`).
+them into the docs (:mod:`gilexamples.site`).
 
 Quick start::
 

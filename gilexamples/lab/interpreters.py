@@ -45,7 +45,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 __all__ = ["Interpreter", "probe", "find_interpreters", "candidates", "pyenv_root",
-           "gil_forced_on", "run_label", "PROBE_TIMEOUT_S", "GIL_FORCED_ON"]
+           "gil_forced_on", "PROBE_TIMEOUT_S", "GIL_FORCED_ON", "python_label", "python_era",
+           "version_tuple"]
 
 #: Seconds a candidate may take to start and answer the probe.
 PROBE_TIMEOUT_S = 20.0
@@ -85,6 +86,36 @@ NAMES = (["python", "python2", "python2.7", "python3"]
          + [f"python3.{minor}t" for minor in range(13, 21)])
 
 
+def version_tuple(version: str | None) -> tuple[int, ...]:
+    """``"3.12.1"`` -> ``(3, 12, 1)``; ``"3.13.0rc1"`` -> ``(3, 13, 0)``; None -> ``()``."""
+    numbers = re.findall(r"\d+", version or "")
+    return tuple(int(n) for n in numbers[:3])
+
+
+def python_label(python: dict) -> str:
+    """An interpreter summary (:meth:`Interpreter.summary`, as stored with every run) in a
+    word: ``CPython 3.12.1``, ``CPython 3.13.0t`` (``t``: a free-threaded build), and
+    ``CPython 3.13.0t (PYTHON_GIL=1)`` when the lab set ``PYTHON_GIL`` for it (``env``).
+    Works on records written before ``env`` existed."""
+    name = f"{python.get('implementation') or '?'} {python.get('version') or python.get('executable')}"
+    if python.get("free_threaded"):
+        name += "t"
+    env = python.get("env") or {}
+    if env:
+        name += " (" + ", ".join(f"{k}={v}" for k, v in sorted(env.items())) + ")"
+    return name
+
+
+def python_era(python: dict) -> str:
+    """Which GIL an interpreter summary had: ``tick`` (before 3.2), ``switching``, ``none``."""
+    if python.get("gil_enabled") is False:
+        return "none"
+    numbers = version_tuple(python.get("version"))
+    if numbers and numbers < (3, 2):
+        return "tick"
+    return "switching"
+
+
 @dataclass
 class Interpreter:
     """One interpreter as its probe described it (or why it could not).
@@ -114,7 +145,6 @@ class Interpreter:
     switch_interval_s: float | None = None
     problem: str | None = None
     env: dict = field(default_factory=dict)
-    extra: dict = field(default_factory=dict, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -122,25 +152,18 @@ class Interpreter:
 
     @property
     def version_tuple(self) -> tuple[int, ...]:
-        numbers = re.findall(r"\d+", self.version or "")
-        return tuple(int(n) for n in numbers[:3])
+        return version_tuple(self.version)
 
     @property
     def label(self) -> str:
         """A short name for tables: ``CPython 3.12.1``, ``CPython 3.13.0t``,
         ``CPython 3.13.0t (PYTHON_GIL=1)``."""
-        if not self.ok:
-            return self.executable
-        return run_label(self.summary())
+        return python_label(self.summary()) if self.ok else self.executable
 
     @property
     def era(self) -> str:
         """Which GIL this interpreter has: ``tick``, ``switching`` or ``none``."""
-        if self.gil_enabled is False:
-            return "none"
-        if self.version_tuple and self.version_tuple < (3, 2):
-            return "tick"
-        return "switching"
+        return python_era(self.summary())
 
     def summary(self) -> dict:
         """What every run result says about its interpreter.
@@ -153,31 +176,14 @@ class Interpreter:
                    "implementation": self.implementation, "gil_enabled": self.gil_enabled,
                    "free_threaded": self.free_threaded,
                    "switch_interval_s": self.switch_interval_s, "env": dict(self.env)}
-        summary["label"] = run_label(summary) if self.ok else self.executable
+        summary["label"] = python_label(summary) if self.ok else self.executable
         return summary
 
     def to_dict(self) -> dict:
         data = asdict(self)
-        data.pop("extra")
         data["label"] = self.label
         data["era"] = self.era
         return data
-
-
-def run_label(python: dict) -> str:
-    """The name of the interpreter a run record describes (its ``python`` part).
-
-    ``CPython 3.12.1``; ``CPython 3.13.1t`` for a free-threaded build;
-    ``CPython 3.13.1t (PYTHON_GIL=1)`` when the lab set ``PYTHON_GIL`` for it.
-    Works on records written before ``env`` and ``label`` existed.
-    """
-    name = f"{python.get('implementation') or '?'} {python.get('version') or python.get('executable')}"
-    if python.get("free_threaded"):
-        name += "t"
-    env = python.get("env") or {}
-    if env:
-        name += " (" + ", ".join(f"{k}={v}" for k, v in sorted(env.items())) + ")"
-    return name
 
 
 def _clean_env() -> dict:
@@ -241,7 +247,6 @@ def probe(executable: str | os.PathLike, found_by: str = "--python",
     for key in ("version", "implementation", "real_path", "free_threaded", "gil_enabled",
                 "lock", "thread_impl", "check_interval", "switch_interval_s"):
         setattr(result, key, info.get(key))
-    result.extra = {"sys_executable": info.get("executable")}
     return result
 
 

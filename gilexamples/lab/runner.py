@@ -7,8 +7,9 @@ the file name without ``.py``, with ``_`` written ``-``
 The payload contract (every payload keeps it; the runner checks it):
 
 * invoked as ``python PAYLOAD.py '<json params>'``; ``params`` always has
-  ``"quick": bool`` (small sizes, for tests) and ``"cpus"`` (the CPUs the
-  child is pinned to, or ``null``), and may have more (sizes to override);
+  ``"quick": bool`` (small sizes, for tests), and may have more (sizes to
+  override); pinning to CPUs is done from outside (``taskset``), so a payload
+  sees only the CPUs it may use;
 * stdlib only, runs unchanged under Python 2.7 and 3.6+, imports nothing of
   ours (it is run as a file, in an interpreter that has no ``gilexamples``);
 * prints exactly one JSON object on stdout, ``{"metrics": {...}}`` or
@@ -193,7 +194,7 @@ def run_experiment(name: str, python, *, quick: bool = False, cpus=None,
     if not interp.ok:
         result["error"] = f"interpreter skipped: {interp.problem}"
         return result
-    merged = {"quick": bool(quick), "cpus": pinned}
+    merged = {"quick": bool(quick)}
     merged.update(params or {})
     command = [interp.executable, str(payload), json.dumps(merged)]
     preexec = None

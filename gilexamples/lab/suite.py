@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Callable, Iterable
 
 from gilexamples.lab.interpreters import Interpreter
-from gilexamples.lab.results import loadavg, now_utc
+from gilexamples.stamp import loadavg, now_utc
 from gilexamples.lab.runner import available_cpus, experiments, run_experiment
 
 __all__ = ["PINNED_TOO", "PINNED_PARAMS", "setups", "plan", "run_lab"]

@@ -19,8 +19,6 @@ the machine's load counts as one repeat, not as a slow lock.
 from __future__ import annotations
 
 import _thread
-import datetime
-import os
 import platform
 import statistics
 import sys
@@ -29,6 +27,7 @@ import time
 from typing import Callable
 
 from gilexamples.locks import LOCK_TYPES, UnsupportedPrimitive
+from gilexamples.stamp import loadavg, machine, now_utc
 
 __all__ = ["DEFAULTS", "QUICK", "run", "stamp", "uncontended_ns", "pingpong_us"]
 
@@ -45,21 +44,12 @@ class LostWakeup(RuntimeError):
 
 
 def stamp() -> dict:
-    """Where and when a measurement was made."""
-    try:
-        load = [round(x, 2) for x in os.getloadavg()]
-    except (AttributeError, OSError):
-        load = None
+    """Where and when a measurement was made: the machine stamp
+    (:func:`gilexamples.stamp.machine`) with the load average, and this interpreter."""
     gil = getattr(sys, "_is_gil_enabled", lambda: True)()
     return {
-        "date": datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat(),
-        "machine": {
-            "system": platform.system(),
-            "release": platform.release(),
-            "machine": platform.machine(),
-            "cpus": os.cpu_count(),
-            "loadavg": load,
-        },
+        "date": now_utc(),
+        "machine": dict(machine(), loadavg=loadavg()),
         "python": {
             "implementation": platform.python_implementation(),
             "version": platform.python_version(),
@@ -190,7 +180,7 @@ def run(*, ops: int = DEFAULTS["ops"], rounds: int = DEFAULTS["rounds"],
     return {
         "benchmark": "locks",
         "stamp": began,
-        "loadavg_after": stamp()["machine"]["loadavg"],
+        "loadavg_after": loadavg(),
         "params": {"ops": ops, "rounds": rounds, "repeat": repeat},
         "reference": "_thread.lock",
         "notes": [threading_lock + ": not measured separately.",

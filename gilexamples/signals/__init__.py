@@ -6,14 +6,18 @@
 * :mod:`gilexamples.signals.faults`: synchronous faults (SIGSEGV...) cannot be
   handled that way; :mod:`faulthandler` dumps every thread's traceback
   instead, and can also watch for hangs and dump on demand.
-* :mod:`gilexamples.signals.versions`: the same checks as a lab payload, run
-  under any interpreter from 2.7 on.
+* :mod:`gilexamples.signals.handlers`: handlers and timers installed for a
+  while and put back as they were (:class:`RecordingHandler` notes when and
+  where a handler ran); :func:`snapshot` of the process's signal state.
+
+The same checks run as the lab's ``signals`` experiment under any interpreter
+from 2.7 on (``python -m gilexamples run signals``).
 
 Every function restores the handlers, timers and wakeup fd it touched, joins
 its threads and reaps its children before returning.
 """
 
-from gilexamples.signals._state import Interrupted, Recorder, alarm, handler, snapshot
+from gilexamples.signals.handlers import Interrupted, RecordingHandler, alarm, handler, snapshot
 from gilexamples.signals.delivery import (
     c_call_delay,
     lock_wait_with_handler,
@@ -26,7 +30,7 @@ from gilexamples.signals.delivery import (
 from gilexamples.signals.faults import crash, hang, live_dump, watchdog
 
 __all__ = [
-    "Interrupted", "Recorder", "alarm", "handler", "snapshot",
+    "Interrupted", "RecordingHandler", "alarm", "handler", "snapshot",
     "who_runs_the_handler", "c_call_delay", "sleep_with_handler", "lock_wait_with_handler",
     "wakeup_fd_wakes_selector", "threads_need_other_tools", "subinterpreter_refuses_handlers",
     "crash", "hang", "watchdog", "live_dump",

@@ -7,7 +7,7 @@ only the main thread of the main interpreter acts on. The Python handler
 runs later, in that thread, the next time it checks the eval breaker while
 running bytecode, or when a blocking call it is in fails with ``EINTR``.
 Each function here shows one consequence and returns what it measured; most
-install their handlers through :mod:`gilexamples.signals._state`, the others
+install their handlers through :mod:`gilexamples.signals.handlers`, the others
 restore what they touch themselves, so the process is left as found.
 """
 
@@ -20,7 +20,7 @@ import signal
 import socket
 import threading
 
-from gilexamples.signals._state import Interrupted, Recorder, alarm, clock, handler
+from gilexamples.signals.handlers import Interrupted, RecordingHandler, alarm, clock, handler
 
 __all__ = ["busy", "who_runs_the_handler", "sum_size", "c_call_delay", "sleep_with_handler",
            "lock_wait_with_handler", "wakeup_fd_wakes_selector", "threads_need_other_tools",
@@ -57,7 +57,7 @@ def who_runs_the_handler(busy_s: float = 0.2) -> dict:
         raise ValueError(f"busy_s must be > 0, not {busy_s!r}")
     results = {}
     for case in ("main", "worker", "pthread_kill"):
-        recorder = Recorder()
+        recorder = RecordingHandler()
         sent_at: list[float] = []
         joining = threading.Event()
 
@@ -128,7 +128,7 @@ def c_call_delay(timer_s: float = 0.05, call_s: float = 0.3) -> dict:
     out = {}
     for name, work in (("c_call", lambda: sum(range(n))), ("python_loop", python_loop)):
         for _ in range(3):  # work shorter than the timer would show nothing: retry longer
-            recorder = Recorder()
+            recorder = RecordingHandler()
             with alarm(timer_s, recorder) as fires:
                 start = clock()
                 work()
@@ -159,7 +159,7 @@ def sleep_with_handler(timer_s: float = 0.05, sleep_s: float = 0.3,
         raise ValueError("need 0 < timer_s < sleep_s")
     import time
 
-    recorder = Recorder(raise_it=raise_it)
+    recorder = RecordingHandler(raise_it=raise_it)
     raised = False
     with alarm(timer_s, recorder):
         start = clock()
@@ -191,7 +191,7 @@ def lock_wait_with_handler(timer_s: float = 0.05, hold_s: float = 0.3,
             held.set()
             release.wait(hold_s)
 
-    recorder = Recorder(raise_it=raise_it)
+    recorder = RecordingHandler(raise_it=raise_it)
     raised = False
     worker = threading.Thread(target=holder, name="lock-holder")
     worker.start()
@@ -224,7 +224,7 @@ def wakeup_fd_wakes_selector(timer_s: float = 0.05, timeout_s: float = 2.0) -> d
     resets ``warn_on_full_buffer`` to its default (True): an event loop that
     had set it to False would have to set it again.
     """
-    recorder = Recorder()
+    recorder = RecordingHandler()
     reader, writer = socket.socketpair()
     selector = selectors.DefaultSelector()
     try:

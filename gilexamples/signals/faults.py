@@ -28,7 +28,7 @@ import tempfile
 import threading
 import time
 
-from gilexamples.signals._state import clock, require_main_thread
+from gilexamples.signals.handlers import clock, require_main_thread
 
 __all__ = ["crash", "hang", "watchdog", "live_dump", "long_c_call", "thread_sections",
            "CHILD_TIMEOUT_S"]

@@ -22,10 +22,31 @@ from gilexamples.sim.policies import POLICIES, GILParams
 from gilexamples.sim.scenarios import SCENARIOS, Setup, run_scenario
 
 __all__ = ["simulate", "POLICIES", "SCENARIOS", "GILParams", "OSParams", "Setup",
-           "US", "MS", "S"]
+           "US", "MS", "S", "MAX_SECONDS", "MAX_THREADS", "MAX_CORES", "MIN_INTERVAL",
+           "MAX_INTERVAL", "MAX_SEED", "MAX_PERIODS", "periods"]
 
-#: Longest simulated time accepted (seconds): a guard against runs of hours.
+#: Bounds on what :func:`simulate` accepts: they keep every run to seconds, not hours.
+#: Longest simulated time (seconds).
 MAX_SECONDS = 30.0
+#: Most Python threads, and most simulated cores.
+MAX_THREADS = 64
+MAX_CORES = 64
+#: Shortest and longest switch interval (or time between checks, for ``ticks``), seconds.
+MIN_INTERVAL = 1e-6
+MAX_INTERVAL = 1.0
+#: Largest seed (seeds are 0 to 2**32 - 1).
+MAX_SEED = 2**32 - 1
+#: Most GIL hand-off periods (simulated time / interval) in one run: each costs the
+#: simulator some microseconds of real time, so this bounds a run to a few seconds.
+MAX_PERIODS = 250_000
+
+
+def periods(seconds: float, policy: str, gil: GILParams) -> float:
+    """How many GIL hand-off periods a run of ``seconds`` holds (the simulator's work)."""
+    if policy == "nogil":
+        return 0.0
+    period_ns = gil.check_interval * gil.tick_ns if policy == "ticks" else gil.interval_ns
+    return seconds * S / max(1, period_ns)
 
 
 def simulate(scenario: str, *, policy: str = "newgil", cores: int = 2, threads: int = 2,
@@ -44,23 +65,30 @@ def simulate(scenario: str, *, policy: str = "newgil", cores: int = 2, threads: 
         raise ValueError(f"unknown scenario {scenario!r} (known: {', '.join(SCENARIOS)})")
     if policy not in POLICIES:
         raise ValueError(f"unknown policy {policy!r} (known: {', '.join(POLICIES)})")
-    if not isinstance(cores, int) or cores < 1:
-        raise ValueError(f"cores must be a whole number >= 1, got {cores!r}")
-    if not isinstance(threads, int) or threads < 1:
-        raise ValueError(f"threads must be a whole number >= 1, got {threads!r}")
+    if not isinstance(cores, int) or not 1 <= cores <= MAX_CORES:
+        raise ValueError(f"cores must be a whole number from 1 to {MAX_CORES}, got {cores!r}")
+    if not isinstance(threads, int) or not 1 <= threads <= MAX_THREADS:
+        raise ValueError(f"threads must be a whole number from 1 to {MAX_THREADS}, "
+                         f"got {threads!r}")
     if not 0 < seconds <= MAX_SECONDS:
         raise ValueError(f"seconds must be > 0 and <= {MAX_SECONDS:g}, got {seconds!r}")
-    if not isinstance(seed, int):
-        raise ValueError(f"seed must be an int, got {seed!r}")
+    if not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
+        raise ValueError(f"seed must be a whole number from 0 to {MAX_SEED}, got {seed!r}")
     gil = gil or GILParams()
     if interval is not None:
-        if not interval > 0:
-            raise ValueError(f"interval must be > 0, got {interval!r}")
+        if not MIN_INTERVAL <= interval <= MAX_INTERVAL:
+            raise ValueError(f"interval must be from {MIN_INTERVAL:g} to {MAX_INTERVAL:g} s, "
+                             f"got {interval!r}")
         ns = int(round(interval * S))
         if policy == "ticks":
             gil = replace(gil, check_interval=max(1, ns // gil.tick_ns))
         else:
             gil = replace(gil, interval_ns=max(1, ns))
+    work = periods(seconds, policy, gil)
+    if work > MAX_PERIODS:
+        raise ValueError(f"{seconds:g} s of simulated time holds {work:,.0f} GIL hand-off "
+                         f"periods, more than {MAX_PERIODS:,}: shorten seconds or lengthen "
+                         "the interval")
     setup = Setup(policy=policy, cores=cores, threads=threads, seconds=seconds, seed=seed,
                   gil=gil, os=os_params or OSParams())
     metrics, recorded = run_scenario(scenario, setup, record=True)

@@ -3,7 +3,9 @@
 Each scenario returns the same metrics as the lab's payload of the same name
 (``countdown``: ``ratio`` = threaded / sequential; ``convoy``: ``slowdown`` =
 round trip with CPU-bound threads / alone; ``response``: wake-up latency of a
-thread that sleeps while others compute), plus a trace of one run.
+thread that sleeps while others compute), plus a trace of one run. Percentiles
+follow the payloads' rule (:func:`gilexamples.units.percentile`), so a
+simulated p50 and a measured one are the same statistic.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ from dataclasses import dataclass, field
 
 from gilexamples.sim.kernel import MS, S, US, Block, Kernel, OSParams, Run, Sleep
 from gilexamples.sim.policies import GILParams, make_policy
-from gilexamples.trace.format import Recorder, summary
+from gilexamples.trace.format import TraceRecorder, summary
+from gilexamples.units import percentile
 
 __all__ = ["Setup", "SCENARIOS", "run_scenario"]
 
@@ -53,7 +56,7 @@ class Channel:
 
 
 def _machine(setup: Setup, record: bool):
-    recorder = Recorder() if record else None
+    recorder = TraceRecorder() if record else None
     kernel = Kernel(setup.cores, setup.seed, setup.os, recorder)
     policy = make_policy(setup.policy, kernel, setup.gil)
     return kernel, policy, recorder
@@ -65,14 +68,6 @@ def _cpu_worker(policy, work_ns: int):
         yield from policy.python(th, work_ns)
         yield from policy.exit(th)
     return program
-
-
-def _percentile(values: list[int], q: float) -> int | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, int(round(q * (len(ordered) - 1)))))
-    return ordered[index]
 
 
 def _seconds(ns: int | None) -> float | None:
@@ -146,12 +141,12 @@ def convoy(setup: Setup, record: bool = True):
     loaded, recorder, end = _convoy_run(setup, max(1, setup.threads - 1), record)
     if not alone:
         raise ValueError(f"--seconds {setup.seconds:g} is too short for one round trip")
-    rtt_alone = _percentile(alone, 0.5)
-    rtt_loaded = _percentile(loaded, 0.5)
+    rtt_alone = percentile(alone, 0.5)
+    rtt_loaded = percentile(loaded, 0.5)
     # No round trip at all next to the CPU-bound threads: the I/O thread starved
     # (rtt_loaded_s and slowdown are then None).
     metrics = {"rtt_alone_s": _seconds(rtt_alone), "rtt_loaded_s": _seconds(rtt_loaded),
-               "rtt_loaded_p90_s": _seconds(_percentile(loaded, 0.9)),
+               "rtt_loaded_p90_s": _seconds(percentile(loaded, 0.9)),
                "slowdown": None if rtt_loaded is None else rtt_loaded / rtt_alone,
                "trips_alone": len(alone), "trips": len(loaded), "starved": not loaded}
     return metrics, recorder, end, "an I/O thread next to CPU-bound threads"
@@ -193,10 +188,10 @@ def response(setup: Setup, record: bool = True):
         raise ValueError(f"--seconds {setup.seconds:g} is too short for one wake-up")
     # No wake-up at all next to the CPU-bound threads: the sleeper starved (p50_s... None).
     metrics = {"sleep_s": SLEEP_NS / S, "cpu_threads": cpu_threads,
-               "alone_p50_s": _seconds(_percentile(alone, 0.5)),
-               "alone_p99_s": _seconds(_percentile(alone, 0.99)),
-               "p50_s": _seconds(_percentile(loaded, 0.5)),
-               "p99_s": _seconds(_percentile(loaded, 0.99)),
+               "alone_p50_s": _seconds(percentile(alone, 0.5)),
+               "alone_p99_s": _seconds(percentile(alone, 0.99)),
+               "p50_s": _seconds(percentile(loaded, 0.5)),
+               "p99_s": _seconds(percentile(loaded, 0.99)),
                "max_s": _seconds(max(loaded)) if loaded else None,
                "samples": len(loaded), "starved": not loaded}
     return metrics, recorder, end, "a sleeping thread next to CPU-bound threads"

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import json
 
-__all__ = ["FORMAT", "STATES", "EVENTS", "Recorder", "validate", "window", "dumps",
+__all__ = ["FORMAT", "STATES", "EVENTS", "TraceRecorder", "validate", "window", "dumps",
            "summary", "run_overlap_ns"]
 
 FORMAT = "gil-timeline/1"
@@ -43,7 +43,7 @@ STATES = ("run", "wait", "io", "ready")
 EVENTS = ("request", "drop", "take", "fail")
 
 
-class Recorder:
+class TraceRecorder:
     """Collects intervals and events as a simulation (or a converter) reports them."""
 
     def __init__(self) -> None:

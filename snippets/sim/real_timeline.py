@@ -11,7 +11,7 @@ import sys
 
 from gilexamples.lab.runner import run_experiment
 from gilexamples.trace import run_overlap_ns, summary
-from gilexamples.trace.real import from_payload
+from gilexamples.trace.measured import from_payload
 
 #: How far apart two readings of the payload's clock can be at least, in ns:
 #: Python 2.7 reads time.time() (1 us steps), 3.x time.perf_counter().

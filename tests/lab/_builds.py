@@ -19,7 +19,7 @@ NO_PAIR = ("no CPython version found both as a default and as a free-threaded bu
            "and 3.13.Nt from the same source); ../shared/tools/build-cpython builds both")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def found() -> tuple[Interpreter, ...]:
     """Every working interpreter the lab finds here, without the PYTHON_GIL=1 rows."""
     return tuple(find_interpreters(gil_variants=False))

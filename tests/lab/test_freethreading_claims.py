@@ -31,6 +31,8 @@ from gilexamples.lab.runner import run_experiment
 from tests.conftest import run_cli
 from tests.lab import _builds
 
+pytestmark = pytest.mark.slow
+
 #: Two processes must be at least this much faster than one for "two free cores".
 TWO_CORES = 1.5
 
@@ -54,7 +56,7 @@ def run_rows(experiment: str, pair) -> dict[str, dict]:
             for r in runs] == [(False, True, {}), (True, False, {}),
                                (True, True, {"PYTHON_GIL": "1"})], "three rows, in this order"
     rows = dict(zip(("gil", "nogil", "forced"), runs))
-    for name, run in rows.items():
+    for run in rows.values():
         assert "metrics" in run, f"{experiment}, {run['python']['label']}: {run}"
     return rows
 

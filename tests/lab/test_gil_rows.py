@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from gilexamples.lab.interpreters import find_interpreters, gil_forced_on, probe, run_label
+from gilexamples.lab.interpreters import find_interpreters, gil_forced_on, probe, python_label
 from gilexamples.lab.runner import run_experiment
 
 from tests.lab import _builds
@@ -26,9 +26,9 @@ def test_a_default_build_gets_no_second_row():
 
 def test_labels_name_the_build_and_the_variable():
     base = {"implementation": "CPython", "version": "3.13.1", "executable": "/x/python"}
-    assert run_label(base) == "CPython 3.13.1"
-    assert run_label(dict(base, free_threaded=True)) == "CPython 3.13.1t"
-    assert (run_label(dict(base, free_threaded=True, env={"PYTHON_GIL": "1"}))
+    assert python_label(base) == "CPython 3.13.1"
+    assert python_label(dict(base, free_threaded=True)) == "CPython 3.13.1t"
+    assert (python_label(dict(base, free_threaded=True, env={"PYTHON_GIL": "1"}))
             == "CPython 3.13.1t (PYTHON_GIL=1)")
 
 

@@ -10,6 +10,8 @@ from gilexamples.lab.runner import run_experiment
 
 from tests.lab import _builds
 
+pytestmark = pytest.mark.slow
+
 WORKLOADS = ["call", "attribute", "dict", "list", "alloc", "objects"]
 
 

@@ -15,6 +15,8 @@ from gilexamples.lab.runner import run_experiment
 
 from tests.lab import _builds
 
+pytestmark = pytest.mark.slow
+
 CASES = ["int_iadd", "py_iadd", "list_append", "dict_check_set", "counter"]
 
 

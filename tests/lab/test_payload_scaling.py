@@ -17,6 +17,8 @@ from gilexamples.lab.runner import available_cpus, run_experiment
 
 from tests.lab import _builds
 
+pytestmark = pytest.mark.slow
+
 VERDICTS = {"parallel", "serial", "partial", "inconclusive"}
 
 

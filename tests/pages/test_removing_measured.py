@@ -13,7 +13,7 @@ import re
 import pytest
 
 from gilexamples.lab.results import load_results
-from gilexamples.sitebuild import freethreading_tables as ft
+from gilexamples.site import freethreading_tables as ft
 
 from tests.conftest import ROOT
 

@@ -14,12 +14,12 @@ Usage: python response.py '{"quick": true}'; optional params: "sleep_s"
 per phase before stopping early, default 1 quick, 5 full), "cpu_threads"
 (default 1). Prints {"metrics": {...}} on stdout.
 """
-import json
 import sys
 import threading
 import time
 
-clock = getattr(time, "perf_counter", time.time)
+import _common
+from _common import clock, percentile
 
 
 def spin(stop):
@@ -35,12 +35,6 @@ def sleeper(sleep_s, samples, budget, out):
         start = clock()
         time.sleep(sleep_s)
         out.append(clock() - start - sleep_s)
-
-
-def percentile(values, fraction):
-    """The sorted values' entry at int(fraction * (n - 1) + 0.5): the same on 2.7 and 3.x."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, int(fraction * (len(ordered) - 1) + 0.5)))]
 
 
 def phase(cpu_threads, sleep_s, samples, budget):
@@ -63,7 +57,7 @@ def phase(cpu_threads, sleep_s, samples, budget):
 
 
 def main():
-    params = json.loads(sys.argv[1]) if len(sys.argv) > 1 else {"quick": True}
+    params = _common.params()
     quick = params.get("quick", False)
     sleep_s = float(params.get("sleep_s", 0.001))
     samples = int(params.get("samples", 40 if quick else 300))
@@ -81,7 +75,7 @@ def main():
         "max_s": max(loaded),
         "samples": len(loaded),
     }
-    sys.stdout.write(json.dumps({"metrics": metrics}) + "\n")
+    _common.emit({"metrics": metrics})
 
 
 if __name__ == "__main__":

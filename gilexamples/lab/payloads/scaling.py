@@ -82,7 +82,9 @@ def sched():
     except (IOError, OSError, ValueError, IndexError):
         return None
 '''
-exec(COUNT_SRC + SCHED_SRC)
+_SHARED = {}
+exec(COUNT_SRC + SCHED_SRC, _SHARED)   # the same source the children and sub-interpreters run
+count, sched = _SHARED["count"], _SHARED["sched"]
 
 #: A child process: says it is ready, waits for "go", counts, prints CPU s and run-queue wait s.
 CHILD = COUNT_SRC + SCHED_SRC + r"""

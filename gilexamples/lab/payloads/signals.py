@@ -40,7 +40,6 @@ default 0.25 quick, 0.6 full). Prints {"metrics": {...}} on stdout.
 """
 import errno
 import fcntl
-import json
 import os
 import select
 import signal
@@ -49,7 +48,8 @@ import sys
 import threading
 import time
 
-clock = getattr(time, "perf_counter", time.time)
+import _common
+from _common import clock
 PY2 = sys.version_info[0] == 2
 if PY2:
     numbers = xrange  # noqa: F821 (Python 2 only)
@@ -427,15 +427,15 @@ def crash_reports():
 
 
 def main():
-    params = json.loads(sys.argv[1]) if len(sys.argv) > 1 else {"quick": True}
+    params = _common.params()
     quick = params.get("quick", False)
     timer_s = float(params.get("timer_s", 0.05))
     c_call_s = float(params.get("c_call_s", 0.25 if quick else 0.6))
     if not hasattr(signal, "setitimer") or not hasattr(signal, "SIGUSR1"):
-        print(json.dumps({"skipped": "needs POSIX signals (setitimer, SIGUSR1)"}))
+        _common.emit({"skipped": "needs POSIX signals (setitimer, SIGUSR1)"})
         return 0
     if threading.current_thread().name != "MainThread":  # pragma: no cover
-        print(json.dumps({"skipped": "must run in the main thread"}))
+        _common.emit({"skipped": "must run in the main thread"})
         return 0
 
     metrics = {"python_version": "%d.%d.%d" % sys.version_info[:3]}
@@ -488,7 +488,7 @@ def main():
     metrics["subinterpreter_signal_refused"] = (
         None if message is None else message.startswith("ValueError"))
     metrics.update(crash_reports())
-    sys.stdout.write(json.dumps({"metrics": metrics}) + "\n")
+    _common.emit({"metrics": metrics})
     return 0
 
 

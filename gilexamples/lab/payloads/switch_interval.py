@@ -15,104 +15,21 @@ costs about one switch interval), under the tick GIL it is about zero.
 Lab payload: runs unchanged under Python 2.7 and 3.6+, stdlib only.
 Usage: python switch_interval.py '{"quick": true}'; optional params:
 "settings" (list of intervals in seconds, or ticks on Python 2), "trips"
-(default 20 quick, 200 full), "budget_s" (per setting, default 0.4 quick,
-2.5 full), "gap_s" (client pause between trips, default 0.003).
-Prints {"metrics": {...}} on stdout.
+(default 12 quick, 200 full), "budget_s" (per setting, default 0.3 quick,
+2.5 full), "gap_s" (the client's pause between trips; default per setting:
+two switch intervals + 2 ms, so that the echo thread's hidden second wait
+is over before the next request: see _common).
+Prints {"metrics": {...}} on stdout: per setting the median round trip,
+"late_share" (requests sent while the echo thread was still busy with the
+previous one) and the echo thread's two waits; the least-squares line
+through the settings; "verdict" "measured", or "inconclusive" (with "why")
+when a setting had more than 20% late requests or a busy child process got
+less than 0.8 of a CPU before or after ("free_cpu").
 """
-import json
-import socket
-import subprocess
 import sys
-import threading
-import time
 
-clock = getattr(time, "perf_counter", time.time)
-
-#: The client: its own process, so its timing is not disturbed by our GIL.
-CLIENT = r"""
-import json, socket, sys, time
-clock = getattr(time, "perf_counter", time.time)
-port, trips, budget, gap = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
-sock = socket.create_connection(("127.0.0.1", port), timeout=30)
-sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-message = b"x" * 64
-def trip():
-    start = clock()
-    sock.sendall(message)
-    got = 0
-    while got < len(message):
-        chunk = sock.recv(len(message) - got)
-        if not chunk:
-            raise SystemExit("server closed the connection")
-        got += len(chunk)
-    return clock() - start
-for _ in range(3):
-    trip()
-times = []
-begin = clock()
-while len(times) < trips and (len(times) < 5 or clock() - begin < budget):
-    time.sleep(gap)
-    times.append(trip())
-sock.close()
-sys.stdout.write(json.dumps(times))
-"""
-
-
-def echo(server):
-    conn, _ = server.accept()
-    conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    try:
-        while True:
-            data = conn.recv(4096)
-            if not data:
-                break
-            conn.sendall(data)
-    finally:
-        conn.close()
-
-
-def spin(stop):
-    while not stop:
-        total = 0
-        for i in range(1000):
-            total += i
-
-
-def percentile(values, fraction):
-    """The sorted values' entry at int(fraction * (n - 1) + 0.5): the same on 2.7 and 3.x."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, int(fraction * (len(ordered) - 1) + 0.5)))]
-
-
-def median(values):
-    return percentile(values, 0.5)
-
-
-def phase(cpu_threads, trips, budget, gap):
-    server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    server.bind(("127.0.0.1", 0))
-    server.listen(1)
-    server.settimeout(60)
-    port = server.getsockname()[1]
-    stop = []
-    spinners = [threading.Thread(target=spin, args=(stop,)) for _ in range(cpu_threads)]
-    server_thread = threading.Thread(target=echo, args=(server,))
-    for thread in [server_thread] + spinners:
-        thread.daemon = True
-        thread.start()
-    try:
-        client = subprocess.Popen([sys.executable, "-c", CLIENT, str(port), str(trips),
-                                   str(budget), str(gap)], stdout=subprocess.PIPE)
-        out = client.communicate()[0]
-        if client.returncode != 0:
-            raise SystemExit("client exited with status %d" % client.returncode)
-    finally:
-        stop.append(True)
-        for thread in spinners:
-            thread.join()
-        server_thread.join(30)
-        server.close()
-    return json.loads(out.decode("ascii"))
+import _common
+from _common import MAX_LATE_SHARE, echo_phase, median, pause_for
 
 
 def fit(xs, ys):
@@ -126,11 +43,10 @@ def fit(xs, ys):
 
 
 def main():
-    params = json.loads(sys.argv[1]) if len(sys.argv) > 1 else {"quick": True}
+    params = _common.params()
     quick = params.get("quick", False)
-    trips = int(params.get("trips", 20 if quick else 200))
-    budget = float(params.get("budget_s", 0.4 if quick else 2.5))
-    gap = float(params.get("gap_s", 0.003))
+    trips = int(params.get("trips", 12 if quick else 200))
+    budget = float(params.get("budget_s", 0.3 if quick else 2.5))
     if hasattr(sys, "setswitchinterval"):
         knob, unit = "switch_interval", "s"
         get, put = sys.getswitchinterval, sys.setswitchinterval
@@ -141,16 +57,29 @@ def main():
         default = [10, 1000] if quick else [10, 100, 1000, 10000, 100000]
     settings = params.get("settings", default)
     original = get()
-    alone = median(phase(0, trips, budget, gap))
+
+    def pause(setting):
+        if "gap_s" in params:
+            return float(params["gap_s"])
+        return pause_for(1, setting if knob == "switch_interval" else None)
+
+    free = [_common.free_cpu()]
+    alone = median(echo_phase(0, trips, budget, pause(original))["times"])
     rows = []
     try:
         for setting in settings:
             put(setting)
-            times = phase(1, trips, budget, gap)
-            rows.append({"setting": setting, "rtt_s": median(times), "trips": len(times)})
+            phase = echo_phase(1, trips, budget, pause(setting))
+            rows.append({"setting": setting, "rtt_s": median(phase["times"]),
+                         "trips": len(phase["times"]), "gap_s": pause(setting),
+                         "late_share": phase["late_share"],
+                         "wait_after_recv_s": phase["wait_after_recv_s"],
+                         "wait_after_send_s": phase["wait_after_send_s"]})
     finally:
         put(original)
+    free.append(_common.free_cpu())
     slope, intercept = fit([r["setting"] for r in rows], [r["rtt_s"] for r in rows])
+    late = [r for r in rows if r["late_share"] is None or r["late_share"] > MAX_LATE_SHARE]
     metrics = {
         "knob": knob,
         "unit": unit,
@@ -159,8 +88,13 @@ def main():
         "settings": rows,
         "slope": slope,
         "intercept_s": intercept,
+        "verdict": "inconclusive" if late else "measured",
     }
-    sys.stdout.write(json.dumps({"metrics": metrics}) + "\n")
+    if late:
+        metrics["why"] = "more than %d%% late requests at setting(s) %s" % (
+            100 * MAX_LATE_SHARE, ", ".join(str(r["setting"]) for r in late))
+    _common.machine_verdict(free, metrics)
+    _common.emit({"metrics": metrics})
 
 
 if __name__ == "__main__":

@@ -24,17 +24,14 @@ params: "seconds" (default 0.2 quick, 0.5 full), "gap_s" (default 5e-6),
 Prints {"metrics": {...}} with the recorded intervals in metrics["trace"],
 as integer nanoseconds from the start, or {"skipped": "reason"}.
 """
-import json
 import os
 import socket
 import sys
 import threading
 import time
 
-if hasattr(time, "perf_counter"):
-    clock, CLOCK = time.perf_counter, "perf_counter"
-else:  # Python 2.7: gettimeofday, 1 microsecond resolution; one clock for every process
-    clock, CLOCK = time.time, "time"
+import _common
+from _common import CLOCK_NAME as CLOCK, clock
 
 
 #: At most this many stretches are kept per thread (the trace stays a few MB at worst).
@@ -107,7 +104,7 @@ def overlap_ns(threads):
 
 
 def main():
-    params = json.loads(sys.argv[1]) if len(sys.argv) > 1 else {"quick": True}
+    params = _common.params()
     quick = params.get("quick", False)
     workload = params.get("workload", "cpu2")
     seconds = float(params.get("seconds", 0.2 if quick else 0.5))
@@ -115,15 +112,15 @@ def main():
     work = float(params.get("io_work_s", 5e-5))
     delay = float(params.get("echo_delay_s", 1e-3))
     if workload not in ("cpu2", "cpu+io"):
-        sys.stdout.write(json.dumps({"skipped": "unknown workload %r" % (workload,)}) + "\n")
+        _common.emit({"skipped": "unknown workload %r" % (workload,)})
         return
     if "interval" in params:
         if not hasattr(sys, "setswitchinterval"):
-            sys.stdout.write(json.dumps({"skipped": "no switch interval before 3.2"}) + "\n")
+            _common.emit({"skipped": "no switch interval before 3.2"})
             return
         sys.setswitchinterval(float(params["interval"]))
     if workload == "cpu+io" and not (hasattr(os, "fork") and hasattr(socket, "socketpair")):
-        sys.stdout.write(json.dumps({"skipped": "needs os.fork and socket.socketpair"}) + "\n")
+        _common.emit({"skipped": "needs os.fork and socket.socketpair"})
         return
 
     names = ["cpu-1", "cpu-2"] if workload == "cpu2" else ["cpu-1", "io"]
@@ -181,7 +178,7 @@ def main():
         ordered = sorted(trips)
         metrics["trips"] = len(ordered)
         metrics["rtt_p50_s"] = ordered[len(ordered) // 2]
-    sys.stdout.write(json.dumps({"metrics": metrics}) + "\n")
+    _common.emit({"metrics": metrics})
 
 
 if __name__ == "__main__":

@@ -1,0 +1,359 @@
+"""What the lab payloads share: the clock, percentiles, output, and the echo rig.
+
+Payloads import this file as ``import _common``: a script's own folder is
+the first entry of ``sys.path``, so it is found under Python 2.7 and 3.x
+alike with nothing of the package installed. Standard library only.
+
+The echo rig (used by ``convoy`` and ``switch-interval``)
+------------------------------------------------------------
+A thread of the payload's process serves a TCP echo on 127.0.0.1; a client
+in a *separate* process (its own interpreter, its own GIL) sends a 64-byte
+request, times the round trip, pauses, and sends the next one.
+
+Each round trip makes the echo thread ask for the GIL twice: once when
+``recv()`` returns with the request, and once when ``sendall()`` returns
+after writing the reply (both calls release the GIL around the system
+call). The client's clock stops as soon as the reply is written, so it sees
+only the first wait. The second wait is hidden, unless the client's next
+request arrives before that wait is over: then the request sits in the
+socket while the echo thread is still queueing for the GIL, and the client
+times the *rest of the second wait* instead of a whole first one.
+
+So the client pauses longer than the echo thread can take to get back into
+``recv()``: :func:`pause_for` gives ``(cpu_threads + 1)`` switch intervals
+plus 2 ms. And the rig checks that it did: every request carries the time
+the client sent it, the echo thread notes when it entered ``recv()``, and a
+trip whose request was sent before the echo thread was back in ``recv()``
+is counted in ``late_share``. A phase with a high ``late_share`` measured
+the harness, not the GIL, and the payloads say so.
+"""
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+# One clock for the payload and its client processes. On Linux both
+# perf_counter() (3.3+) and time() read clocks shared by every process, so a
+# time stamped in one process can be compared with one taken in another.
+if hasattr(time, "perf_counter"):
+    clock, CLOCK_NAME = time.perf_counter, "perf_counter"
+else:  # Python 2.7: gettimeofday(), 1 microsecond resolution
+    clock, CLOCK_NAME = time.time, "time"
+
+#: Bytes in one echo request (and its reply).
+MESSAGE = 64
+
+#: Requests the client sends before it starts timing.
+WARMUP_TRIPS = 3
+
+#: A phase is trusted when at most this share of its requests arrived while
+#: the echo thread was still busy with the previous one.
+MAX_LATE_SHARE = 0.2
+
+#: A timing experiment needs its threads to get a core when they are runnable:
+#: a busy child must get at least this share of a CPU (see ``free_cpu``).
+MIN_FREE_CPU = 0.8
+
+
+def params():
+    """The payload's parameters: the JSON object in argv[1] ({"quick": True} if none)."""
+    return json.loads(sys.argv[1]) if len(sys.argv) > 1 else {"quick": True}
+
+
+def emit(document):
+    """Print the payload's one JSON document on stdout."""
+    sys.stdout.write(json.dumps(document) + "\n")
+    sys.stdout.flush()
+
+
+def percentile(values, fraction):
+    """The sorted values' entry at int(fraction * (n - 1) + 0.5) (the lab's one rule).
+
+    Nearest rank with halves rounded up, the same on 2.7 and 3.x (``round()``
+    differs between them). Raises ValueError for no values.
+    """
+    if not values:
+        raise ValueError("percentile of no values")
+    ordered = sorted(values)
+    index = int(fraction * (len(ordered) - 1) + 0.5)
+    return ordered[min(len(ordered) - 1, max(0, index))]
+
+
+def median(values):
+    return percentile(values, 0.5)
+
+
+def switch_interval():
+    """The switching GIL's interval in seconds, or None on Python 2 (the tick GIL)."""
+    getter = getattr(sys, "getswitchinterval", None)
+    return getter() if getter is not None else None
+
+
+def pause_for(cpu_threads, interval):
+    """The client's pause between requests with ``cpu_threads`` CPU-bound threads.
+
+    Long enough for the echo thread's hidden second wait to be over (about one
+    interval per thread queued for the GIL) before the next request is sent.
+    ``interval`` None (Python 2) counts as the 3.x default, 5 ms.
+    """
+    if interval is None:
+        interval = 0.005
+    return max(0.003, (cpu_threads + 1) * interval + 0.002)
+
+
+def spin(stop, counts, slot):
+    """CPU-bound pure Python until ``stop`` is non-empty; counts its 1000-addition loops."""
+    done = 0
+    while not stop:
+        total = 0
+        for i in range(1000):
+            total += i
+        done += 1
+        counts[slot] = done
+
+
+#: The client: its own process, so its timing is not disturbed by the server's GIL.
+#: argv: port trips budget_s pause_s. Prints a JSON list of round-trip seconds.
+CLIENT = r"""
+import json, socket, sys, time
+clock = getattr(time, "perf_counter", time.time)
+port, trips, budget, pause = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
+size, warmup = %(size)d, %(warmup)d
+sock = socket.create_connection(("127.0.0.1", port), timeout=30)
+sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+def trip():
+    start = clock()
+    sock.sendall(("%%.9f" %% start).encode("ascii").ljust(size, b" "))
+    got = 0
+    while got < size:
+        chunk = sock.recv(size - got)
+        if not chunk:
+            raise SystemExit("server closed the connection")
+        got += len(chunk)
+    return clock() - start
+for _ in range(warmup):
+    time.sleep(pause)
+    trip()
+times = []
+begin = clock()
+while len(times) < trips and (len(times) < 5 or clock() - begin < budget):
+    time.sleep(pause)
+    times.append(trip())
+sock.close()
+sys.stdout.write(json.dumps(times))
+""" % {"size": MESSAGE, "warmup": WARMUP_TRIPS}
+
+
+class EchoServer(object):
+    """A loopback echo served by one thread of this process, with per-trip notes.
+
+    ``notes`` gets one tuple per request: (entered recv, request sent by the
+    client, recv returned with the GIL, sendall returned with the GIL), all
+    on :data:`clock`. ``on_first_timed`` is called once, when the first timed
+    (post-warm-up) request is in; ``on_close`` when the client leaves.
+    """
+
+    def __init__(self, on_first_timed=None, on_close=None):
+        self.listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(1)
+        self.listener.settimeout(60)
+        self.port = self.listener.getsockname()[1]
+        self.notes = []
+        self.on_first_timed = on_first_timed
+        self.on_close = on_close
+        self.thread = threading.Thread(target=self._serve)
+        self.thread.daemon = True
+
+    def start(self):
+        self.thread.start()
+
+    def _serve(self):
+        conn, _ = self.listener.accept()
+        conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        pending = b""
+        try:
+            while True:
+                entered = clock()
+                data = conn.recv(4096)
+                got = clock()
+                if not data:
+                    if self.on_close is not None:
+                        self.on_close()
+                    return
+                pending += data
+                while len(pending) >= MESSAGE:
+                    request, pending = pending[:MESSAGE], pending[MESSAGE:]
+                    conn.sendall(request)
+                    sent = clock()
+                    self.notes.append((entered, float(request.strip()), got, sent))
+                    if len(self.notes) == WARMUP_TRIPS + 1 and self.on_first_timed is not None:
+                        self.on_first_timed()
+        finally:
+            conn.close()
+
+    def close(self):
+        self.thread.join(30)
+        self.listener.close()
+
+    def timed_notes(self):
+        return self.notes[WARMUP_TRIPS:]
+
+
+#: Round trips kept, in order, in a phase's "trace".
+TRACE_TRIPS = 6
+
+
+def trace_of(notes):
+    """The first TRACE_TRIPS trips as [sent, recv returned, sendall returned, back in recv],
+    seconds from the first request; "back in recv" is null for the last trip noted."""
+    if not notes:
+        return []
+    origin = notes[0][1]
+    trips = []
+    for index, (_, sent, got, done) in enumerate(notes[:TRACE_TRIPS]):
+        back = notes[index + 1][0] - origin if index + 1 < len(notes) else None
+        trips.append([sent - origin, got - origin, done - origin, back])
+    return trips
+
+
+def run_client(port, trips, budget, pause):
+    """Run the client process to the end; its round-trip times in seconds."""
+    client = subprocess.Popen([sys.executable, "-c", CLIENT, str(port), str(trips),
+                               str(budget), str(pause)], stdout=subprocess.PIPE)
+    out = client.communicate()[0]
+    if client.returncode != 0:
+        raise SystemExit("echo client exited with status %d" % client.returncode)
+    return json.loads(out.decode("ascii"))
+
+
+def echo_phase(cpu_threads, trips, budget, pause, solo_s=0.0):
+    """Time round trips to the echo thread with ``cpu_threads`` CPU-bound threads beside it.
+
+    Returns a dict: ``times`` (client round trips, s), ``trace`` (the first
+    trips' moments, see :func:`trace_of`), ``late_share`` (share
+    of requests sent before the echo thread was back in recv()),
+    ``wait_after_recv_s`` and ``wait_after_send_s`` (the echo thread's two
+    waits, medians: request sent -> recv() returned; recv() returned ->
+    sendall() returned), and with CPU-bound threads ``spins_per_s`` (their
+    1000-addition loops per second while the client was timing, all
+    together) and ``spins_solo_per_s`` (the same during ``solo_s`` before the
+    client started, nobody else wanting the GIL).
+    """
+    stop = []
+    counts = [0] * cpu_threads
+    marks = []
+    server = EchoServer(on_first_timed=lambda: marks.append((clock(), sum(counts))),
+                        on_close=lambda: marks.append((clock(), sum(counts))))
+    spinners = [threading.Thread(target=spin, args=(stop, counts, slot))
+                for slot in range(cpu_threads)]
+    server.start()
+    for thread in spinners:
+        thread.daemon = True
+        thread.start()
+    solo = None
+    try:
+        if cpu_threads and solo_s > 0:
+            first = (clock(), sum(counts))
+            time.sleep(solo_s)
+            solo = (sum(counts) - first[1]) / (clock() - first[0])
+        times = run_client(server.port, trips, budget, pause)
+    finally:
+        stop.append(True)
+        for thread in spinners:
+            thread.join()
+        server.close()
+    notes = server.timed_notes()
+    late = [1 for entered, sent, _, _ in notes if sent < entered]
+    result = {
+        "trace": trace_of(notes),
+        "times": times,
+        "late_share": float(len(late)) / len(notes) if notes else None,
+        "wait_after_recv_s": median([got - sent for _, sent, got, _ in notes]) if notes else None,
+        "wait_after_send_s": median([done - got for _, _, got, done in notes]) if notes else None,
+    }
+    if cpu_threads:
+        spins_per_s = 0.0
+        if len(marks) == 2 and marks[1][0] > marks[0][0]:
+            spins_per_s = (marks[1][1] - marks[0][1]) / (marks[1][0] - marks[0][0])
+        result["spins_per_s"] = spins_per_s
+        result["spins_solo_per_s"] = solo
+    return result
+
+
+def allowed_cpus():
+    """How many CPUs this process may run on (its affinity; all CPUs where unknown)."""
+    getter = getattr(os, "sched_getaffinity", None)
+    if getter is not None:
+        return len(getter(0))
+    try:  # Python 2 on Linux: the kernel's own list, e.g. "0-1" or "0,2"
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("Cpus_allowed_list:"):
+                    count = 0
+                    for part in line.split(":", 1)[1].strip().split(","):
+                        low, _, high = part.partition("-")
+                        count += int(high or low) - int(low) + 1
+                    return count
+    except (IOError, OSError, ValueError):
+        pass
+    import multiprocessing
+    return multiprocessing.cpu_count()
+
+
+#: A child that burns CPU for argv[1] seconds.
+BURN = "import time, sys\nend = time.time() + float(sys.argv[1])\nwhile time.time() < end: pass\n"
+
+
+def parallel_capacity(processes, seconds):
+    """CPUs' worth of time ``processes`` busy children got together, per wall second.
+
+    Two children on a machine with two free cores get about 2.0; with another
+    program spinning on one of them, about 1.0 to 1.5. It is the figure that
+    tells whether an experiment about several cores had several cores.
+    Needs the resource module (Unix); None elsewhere.
+    """
+    try:
+        import resource
+    except ImportError:
+        return None
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = clock()
+    children = [subprocess.Popen([sys.executable, "-c", BURN, str(seconds)])
+                for _ in range(processes)]
+    for child in children:
+        child.wait()
+    wall = clock() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    used = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return used / wall if wall > 0 else None
+
+
+def free_cpu(seconds=0.1):
+    """The share of one CPU a busy child process gets right now (None where unknown).
+
+    About 1.0 when a core is free (even with another program spinning on the
+    other core of two); about 0.5 when the machine has twice as much work as
+    cores. Below MIN_FREE_CPU the GIL's hand-offs are delayed by the operating
+    system's scheduler, not only by the GIL, and timings of them say more
+    about the machine than about the interpreter.
+    """
+    return parallel_capacity(1, seconds)
+
+
+def machine_verdict(samples, metrics):
+    """Add "free_cpu" (the lowest of ``samples``) to ``metrics``; mark them inconclusive
+    (with "why") when it is below MIN_FREE_CPU. Returns True when the run can be trusted."""
+    known = [s for s in samples if s is not None]
+    if not known:
+        return True
+    metrics["free_cpu"] = min(known)
+    if min(known) >= MIN_FREE_CPU:
+        return True
+    metrics["verdict"] = "inconclusive"
+    metrics["why"] = ("a busy process got only %.2f of a CPU (other work on the machine): "
+                      "its scheduler, not only the GIL, decided the waits" % min(known))
+    return False
