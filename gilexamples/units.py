@@ -56,6 +56,11 @@ def times(value) -> str:
     return f"{value:.0f}×" if value >= 10 else f"{value:.2f}×"
 
 
+def percent(value) -> str:
+    """A share as a whole percentage: ``0.4066`` -> ``"41%"``."""
+    return f"{value * 100:.0f}%" if _number(value) else NA
+
+
 def is_seconds(key: str) -> bool:
     """Whether a metric name holds seconds (``rtt_s``), not a rate (``switches_per_s``)."""
     return key.endswith("_s") and not key.endswith("_per_s")

@@ -85,7 +85,7 @@ def render_markers(markdown: str, docs_dir: str | Path) -> str:
         if doc is None:
             return missing(experiment)
         if kind == "plot":
-            return render_plot(doc)
+            return render_plot(doc, view.strip())
         if kind == "table":
             return render_table(doc, view.strip())
         warning = load_warning(doc)

@@ -127,9 +127,29 @@ CAPTIONS = {
 }
 
 
-def render_plot(doc: dict) -> str:
-    """An inline SVG chart of one stored experiment, wrapped in a figure."""
-    experiment = doc.get("experiment", "")
+def _plot_convoy_harness(doc: dict) -> str:
+    from gilexamples.site.echo_plots import harness_run, plot_echo_trips
+
+    run = harness_run(doc)
+    if run is None:
+        return "<p><em>No stored convoy run kept the first trips of both pauses.</em></p>"
+    return svg(plot_echo_trips(run), "convoy-harness")
+
+
+PLOTS["convoy harness"] = _plot_convoy_harness
+CAPTIONS["convoy harness"] = (
+    "The first round trips of one run, on the newest interpreter whose short-pause phase had "
+    "the most late requests. Black: what the client timed. With the short pause the client's "
+    "request often goes out while the echo thread is still waiting for the GIL after "
+    "<code>sendall()</code>, and the client times the rest of that wait.")
+
+
+def render_plot(doc: dict, view: str = "") -> str:
+    """An inline SVG chart of one stored experiment, wrapped in a figure.
+
+    ``view`` picks another chart of the same results (``convoy harness``).
+    """
+    experiment = f"{doc.get('experiment', '')} {view}".strip()
     if experiment not in PLOTS:
         raise ValueError(f"no plot for {experiment!r} (plots: {', '.join(sorted(PLOTS))})")
     caption = CAPTIONS.get(experiment, "")

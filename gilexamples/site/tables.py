@@ -9,7 +9,7 @@ stamp line and, for results measured on a busy machine, a warning.
 from __future__ import annotations
 
 from gilexamples import units
-from gilexamples.site.runs import by_interpreter, cell, gil, mark
+from gilexamples.site.runs import by_interpreter, cell, gil, mark, switching
 from gilexamples.site.stamps import load_warning, stamp_line
 
 __all__ = ["TABLES", "render_table", "markdown_table"]
@@ -85,6 +85,27 @@ def _convoy(doc: dict) -> str:
     return markdown_table(header, rows)
 
 
+def _convoy_harness(doc: dict) -> str:
+    """The one-thread phase with the earlier short pause beside the experiment's own pause."""
+    header = ["Interpreter", "switch interval", "short pause", "late requests",
+              "median round trip", "long pause", "late requests", "median round trip"]
+    rows = []
+    for row_name, setups in by_interpreter(doc):
+        run = setups.get("all cores")
+        metrics = (run or {}).get("metrics", {})
+        if not switching(run) or not metrics.get("short_pause"):
+            continue
+        short = metrics["short_pause"]
+        rows.append([row_name, units.duration(metrics.get("switch_interval_s")),
+                     units.duration(short["gap_s"]), units.percent(short.get("late_share")),
+                     units.duration(short.get("rtt_s")),
+                     units.duration(metrics.get("gap_s")), units.percent(metrics.get("late_share")),
+                     cell(run, "threads", "1", "rtt_s")])
+    if not rows:
+        return "No stored convoy run repeated the short pause."
+    return markdown_table(header, rows)
+
+
 def _switch_interval(doc: dict) -> str:
     parts = []
     for knob, title, unit_fmt, slope_fmt in (
@@ -143,7 +164,8 @@ def _generic(doc: dict) -> str:
 
 #: "experiment" or "experiment view" -> table builder.
 TABLES = {"countdown": _countdown, "convoy": _convoy, "switch-interval": _switch_interval,
-          "response": _response, "countdown switches": _countdown_switches}
+          "response": _response, "countdown switches": _countdown_switches,
+          "convoy harness": _convoy_harness}
 
 
 def render_table(doc: dict, view: str = "") -> str:

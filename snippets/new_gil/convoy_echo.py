@@ -2,9 +2,11 @@
 """The convoy effect in 40 lines: an echo thread next to a CPU-bound thread.
 
 A thread answers on a loopback socket. A client in another process (so that
-its clock is not behind this GIL) times round trips, pausing 3 ms between
-them, first with the echo thread alone, then with a counting thread beside it.
-Under the 3.2+ GIL each loaded round trip waits about one switch interval.
+its clock is not behind this GIL) times round trips, first with the echo
+thread alone, then with a counting thread beside it. Under the 3.2+ GIL each
+loaded round trip waits about one switch interval. The client pauses 12 ms
+between requests, longer than the echo thread's second, unseen wait for the
+GIL after it sends the reply, so each request finds it back in recv().
 """
 from __future__ import print_function
 
@@ -19,7 +21,7 @@ clock = getattr(time, "perf_counter", time.time)
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
 trips = []
 for i in range(int(sys.argv[2])):
-    time.sleep(0.003)
+    time.sleep(0.012)
     start = clock()
     s.sendall(b"x")
     s.recv(1)
@@ -61,11 +63,11 @@ def spin():
         pass
 
 
-alone = median_round_trip(100)
+alone = median_round_trip(40)
 spinner = threading.Thread(target=spin)
 spinner.start()
 try:
-    loaded = median_round_trip(100)
+    loaded = median_round_trip(40)
 finally:
     busy.append(True)
     spinner.join()

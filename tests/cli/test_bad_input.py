@@ -110,11 +110,16 @@ CASES = [
     (["site", "publish-timelines"], "required: OUT"),
     (["site", "publish-timelines", "/proc/no/such/dir", "--no-real"], "cannot write there"),
     (["site", "publish-timelines", "/tmp", "--only", "nope"], "unknown figure(s): nope"),
+    (["site", "record-output", "snippets/no/such.py"], "no such snippet: snippets/no/such.py"),
+    (["site", "record-output", "--python", "/no/such/python"], "no such interpreter"),
+    (["site", "record-output", "--root", "/no/such/dir"], "has no docs/ folder"),
+    (["site", "reading", "/no/such/dir"], "is not a folder"),
 ]
 
 #: Every command and subcommand the table must cover (the help lists them).
 COMMANDS = {"info", "split", "slices", "interpreters", "run", "lab", "simulate", "signals",
-            "bench", "site", "site contract", "site links", "site publish-timelines"}
+            "bench", "site", "site contract", "site links", "site publish-timelines",
+            "site record-output", "site reading"}
 
 
 def _run(args: list[str]) -> tuple[subprocess.CompletedProcess | None, float]:

@@ -264,7 +264,7 @@ def test_echo_rig_counts_a_request_sent_before_the_echo_thread_was_listening():
         sys.path.remove(str(PAYLOADS))
 
     def request(sock):
-        sock.sendall(("%.9f" % _common.clock()).encode().ljust(_common.MESSAGE))
+        sock.sendall(f"{_common.clock():.9f}".encode().ljust(_common.MESSAGE))
         got = b""
         while len(got) < _common.MESSAGE:
             chunk = sock.recv(_common.MESSAGE - len(got))
@@ -275,7 +275,7 @@ def test_echo_rig_counts_a_request_sent_before_the_echo_thread_was_listening():
     client = socket.create_connection(("127.0.0.1", server.port), timeout=10)
     try:
         # The first request is in the socket before the echo thread exists: late.
-        client.sendall(("%.9f" % _common.clock()).encode().ljust(_common.MESSAGE))
+        client.sendall(f"{_common.clock():.9f}".encode().ljust(_common.MESSAGE))
         server.start()
         got = b""
         while len(got) < _common.MESSAGE:

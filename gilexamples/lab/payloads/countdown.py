@@ -24,9 +24,7 @@ is below 80% of what was asked for, "verdict" is "inconclusive" and "why"
 gives the figure, instead of a slowdown that only measures the other work
 on the machine.
 """
-import sys
 import threading
-import time
 
 try:
     import resource

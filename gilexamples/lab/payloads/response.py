@@ -14,7 +14,6 @@ Usage: python response.py '{"quick": true}'; optional params: "sleep_s"
 per phase before stopping early, default 1 quick, 5 full), "cpu_threads"
 (default 1). Prints {"metrics": {...}} on stdout.
 """
-import sys
 import threading
 import time
 
