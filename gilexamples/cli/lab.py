@@ -140,7 +140,7 @@ def _scalars(metrics: dict) -> str:
     parts = []
     for key, value in metrics.items():
         if key == "verdict" and isinstance(value, str):
-            reason = metrics.get("verdict_reason")
+            reason = metrics.get("why")
             parts.append(f"verdict={value}" + (f" ({reason})" if reason else ""))
             continue
         if isinstance(value, dict) and value and len(value) <= 8 and all(

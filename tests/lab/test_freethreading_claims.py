@@ -14,10 +14,11 @@ binary with ``PYTHON_GIL=1``. The claims:
 * ``races``: ``x += 1`` loses updates without the GIL;
 * ``overhead``: both builds report every workload.
 
-A claim that needs two free cores checks that it had them (two processes
-against one, before and after; the threads' own CPU seconds per wall second)
-and skips with the figure when it had not: a free-threaded build cannot run
-two threads at once on a core another process holds.
+A claim that needs free cores checks that it had them (the payload's own
+verdict and the figure it gives; two processes against one, before and after;
+the threads' own CPU seconds per wall second) and skips with the figure when
+it had not: a free-threaded build cannot run two threads at once on a core
+another process holds.
 """
 
 from __future__ import annotations
@@ -75,20 +76,25 @@ def need_two_cores(before: float, after: float, what: str) -> None:
                     f"the {what} run (below {TWO_CORES}x): no two free cores to run on")
 
 
+def _trusted(run: dict) -> dict:
+    """The run's metrics; skip with the payload's own reason when it called itself inconclusive."""
+    m = run["metrics"]
+    if m.get("verdict") == "inconclusive":
+        pytest.skip(f"inconclusive ({run['python']['label']}): {m.get('why')}")
+    return m
+
+
 def test_countdown(pair):
-    before = two_cores(pair)
     rows = run_rows("countdown", pair)
-    after = two_cores(pair)
-    gil, nogil = rows["gil"]["metrics"], rows["nogil"]["metrics"]
+    gil, nogil = _trusted(rows["gil"]), _trusted(rows["nogil"])
     if gil["cpu_per_wall"] is not None and gil["cpu_per_wall"] < 0.85:
         pytest.skip(f"inconclusive: the default build got {gil['cpu_per_wall']:.2f} CPU s per "
                     "wall s (other work took the CPU)")
     assert gil["ratio"] >= 0.85, gil
-    if nogil["ratio"] >= 0.7:
-        need_two_cores(before, after, "countdown")
-        if nogil["cpu_per_wall"] is not None and nogil["cpu_per_wall"] < 1.8:
-            pytest.skip(f"inconclusive: the free-threaded threads got {nogil['cpu_per_wall']:.2f}"
-                        " CPU s per wall s, not two cores")
+    if nogil["ratio"] >= 0.7 and nogil["cpu_per_wall"] is not None \
+            and nogil["cpu_per_wall"] < 1.8:
+        pytest.skip(f"inconclusive: the free-threaded threads got {nogil['cpu_per_wall']:.2f} "
+                    "CPU s per wall s, not two cores")
     assert nogil["ratio"] < 0.7, nogil
 
 
@@ -102,8 +108,8 @@ def test_convoy(pair):
     before = two_cores(pair)
     rows = run_rows("convoy", pair)
     after = two_cores(pair)
-    assert _slowdown(rows["forced"]["metrics"]) > 10, rows["forced"]["metrics"]
-    nogil = _slowdown(rows["nogil"]["metrics"])
+    assert _slowdown(_trusted(rows["forced"])) > 10, rows["forced"]["metrics"]
+    nogil = _slowdown(_trusted(rows["nogil"]))
     if nogil >= 3:
         need_two_cores(before, after, "convoy")
     assert nogil < 3, rows["nogil"]["metrics"]
@@ -114,15 +120,19 @@ def test_scaling(pair):
     for key, verdict in (("gil", "serial"), ("forced", "serial"), ("nogil", "parallel")):
         m = rows[key]["metrics"]
         if m["verdict"] == "inconclusive":
-            pytest.skip(f"inconclusive ({rows[key]['python']['label']}): {m['verdict_reason']}")
-        assert m["verdict"] == verdict, (rows[key]["python"]["label"], m["verdict_reason"])
+            pytest.skip(f"inconclusive ({rows[key]['python']['label']}): {m['why']}")
+        assert m["verdict"] == verdict, (rows[key]["python"]["label"], m["why"])
     assert rows["gil"]["metrics"]["speedup"] <= 1.15
     assert rows["nogil"]["metrics"]["speedup"] >= 1.5
 
 
 def test_races(pair):
     rows = run_rows("races", pair)
-    assert rows["nogil"]["metrics"]["lost_updates"]["int_iadd"] > 0
+    free = rows["nogil"]["metrics"]["cases"]["int_iadd"]
+    if free["lost_updates"] == 0 and (free.get("cpu_per_wall") or 0) < 1.5:
+        pytest.skip(f"inconclusive: the free-threaded threads got {free.get('cpu_per_wall', 0):.2f}"
+                    " CPU s per wall s, never two cores at once, and lost nothing")
+    assert free["lost_updates"] > 0
     assert rows["gil"]["metrics"]["lost_updates"]["int_iadd"] == 0
     assert rows["forced"]["metrics"]["lost_updates"]["int_iadd"] == 0
 

@@ -95,11 +95,22 @@ def test_int_iadd_and_c_counter_never_lose_under_a_3_10_gil(measured, name):
     assert m["lost_updates"]["counter"] == 0
 
 
+def lost_without_the_gil(m: dict, case: str) -> int:
+    """Lost updates of a case on a free-threaded build; skip, with the figure, when there were
+    none and the threads never got two cores (then only the rare preemption in the middle
+    of an update can lose one)."""
+    entry = m["cases"][case]
+    if entry["lost_updates"] == 0 and (entry.get("cpu_per_wall") or 0) < 1.5:
+        pytest.skip(f"inconclusive: {case}'s threads got {entry.get('cpu_per_wall', 0):.2f} CPU s "
+                    "per wall s, never two cores at once, and lost nothing")
+    return entry["lost_updates"]
+
+
 def test_the_free_threaded_build_loses_int_iadd(measured):
     interp, m = _metrics(measured, "t")
     assert m["gil_enabled"] is False
-    assert m["lost_updates"]["int_iadd"] > 0
-    assert m["lost_updates"]["dict_check_set"] > 0
+    assert lost_without_the_gil(m, "int_iadd") > 0
+    assert lost_without_the_gil(m, "dict_check_set") > 0
     # Counter.update either loses updates or (gh-151633) crashes its child: both are reported.
     counter = m["cases"]["counter"]
     assert "crashed" in counter or counter["lost_updates"] >= 0

@@ -56,7 +56,7 @@ def _metrics(measured, name):
 
 def _conclusive(m):
     if m["verdict"] == "inconclusive":
-        pytest.skip(f"inconclusive: {m['verdict_reason']}")
+        pytest.skip(f"inconclusive: {m['why']}")
 
 
 @pytest.mark.parametrize("name", ["current", "2.7", "3.12+", "t", "t, PYTHON_GIL=1"])
@@ -64,7 +64,7 @@ def test_contract(measured, name):
     _, m = _metrics(measured, name)
     assert set(m["by_threads"]) >= {"1", "2"} and set(m["by_processes"]) >= {"1", "2"}
     assert m["speedup"] > 0 and m["process_speedup"] > 0
-    assert m["verdict"] in VERDICTS and m["verdict_reason"]
+    assert m["verdict"] in VERDICTS and m["why"]
     assert 0 <= m["clean_trials"] <= m["trials"] == m["repeat"]
 
 
@@ -74,7 +74,7 @@ def test_threads_under_a_gil_do_not_scale(measured, name):
     if interp.free_threaded and not m["gil_enabled"]:
         pytest.skip(f"{interp.label} runs without its GIL")
     _conclusive(m)
-    assert m["verdict"] == "serial", m["verdict_reason"]
+    assert m["verdict"] == "serial", m["why"]
     assert m["speedup"] <= 1.15
 
 
@@ -82,7 +82,7 @@ def test_threads_on_a_free_threaded_build_scale(measured):
     interp, m = _metrics(measured, "t")
     assert m["gil_enabled"] is False
     _conclusive(m)
-    assert m["verdict"] == "parallel", m["verdict_reason"]
+    assert m["verdict"] == "parallel", m["why"]
     assert m["speedup"] >= 1.5 and m["cpu_per_wall"] > 1.3
 
 
@@ -126,4 +126,4 @@ def test_a_core_taken_by_another_process_gives_no_wrong_verdict(measured, name):
         spinner.kill()
         spinner.wait()
     m = result["metrics"]
-    assert m["verdict"] in (expected, "inconclusive"), m["verdict_reason"]
+    assert m["verdict"] in (expected, "inconclusive"), m["why"]

@@ -90,9 +90,9 @@ def test_scaling_threads_double_without_the_gil_and_not_with_it(docs):
         m = pair[kind]["metrics"]
         if m["verdict"] == "inconclusive":
             pytest.skip(f"stored scaling result for {pair[kind]['python']['label']} is "
-                        f"inconclusive ({m['verdict_reason']}); regenerate on a quiet machine")
+                        f"inconclusive ({m['why']}); regenerate on a quiet machine")
         assert m["verdict"] == verdict, (
-            f"{pair[kind]['python']['label']}: {m['verdict_reason']} (the page says {verdict})")
+            f"{pair[kind]['python']['label']}: {m['why']} (the page says {verdict})")
 
 
 def test_gil_builds_never_scale_threads(docs):

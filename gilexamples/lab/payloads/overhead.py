@@ -31,12 +31,11 @@ quick, 9 full), "workloads" (names, default all). Prints {"metrics": {...}}
 with "ns_per_op" {workload: ns}, "loop_ns", "cpu_per_wall", "n", "repeat",
 "unroll", "gil_enabled".
 """
-import json
 import os
 import sys
-import time
 
-clock = getattr(time, "perf_counter", time.time)
+import _common
+from _common import clock
 
 try:
     import resource
@@ -108,7 +107,7 @@ def fastest(run, n, repeat):
 
 
 def main():
-    params = json.loads(sys.argv[1]) if len(sys.argv) > 1 else {"quick": True}
+    params = _common.params()
     quick = params.get("quick", False)
     n = int(params.get("n", 20000 if quick else 100000))
     repeat = int(params.get("repeat", 5 if quick else 9))
@@ -116,7 +115,7 @@ def main():
     chosen = [(name, stmt) for name, stmt in WORKLOADS if wanted is None or name in wanted]
     if wanted is not None and len(chosen) != len(set(wanted)):
         known = ", ".join(name for name, _ in WORKLOADS)
-        sys.stdout.write(json.dumps({"skipped": "unknown workload (known: %s)" % known}) + "\n")
+        _common.emit({"skipped": "unknown workload (known: %s)" % known})
         return
     empty = build("")
     runs = [(name, build(stmt)) for name, stmt in chosen]
@@ -142,7 +141,7 @@ def main():
         "unroll": UNROLL,
         "gil_enabled": bool(is_enabled()) if is_enabled is not None else True,
     }
-    sys.stdout.write(json.dumps({"metrics": metrics}) + "\n")
+    _common.emit({"metrics": metrics})
 
 
 if __name__ == "__main__":

@@ -32,7 +32,7 @@ interpreter (a use after free, python/cpython#151633).
 
 Lab payload: runs unchanged under Python 2.7 and 3.6+, stdlib only.
 Usage: python races.py '{"quick": true}'; optional params: "threads" (default 4),
-"seconds" (per case and repeat, default 0.1 quick, 0.4 full), "repeat" (default 1
+"seconds" (per case and repeat, default 0.1 quick, 0.4 full), "repeat" (default 2
 quick, 3 full), "cases" (list of names, default all). Prints {"metrics": {...}}:
 "lost_updates" {case: lost, summed over the repeats, or null if the case
 crashed}, "cases" {case: {"expected", "actual", "lost_updates",
@@ -47,9 +47,9 @@ import os
 import subprocess
 import sys
 import threading
-import time
 
-clock = getattr(time, "perf_counter", time.time)
+import _common
+from _common import clock
 
 try:
     import resource
@@ -233,20 +233,20 @@ def in_child(case, threads, seconds, repeat):
 
 
 def main():
-    params = json.loads(sys.argv[1]) if len(sys.argv) > 1 else {"quick": True}
+    params = _common.params()
     quick = params.get("quick", False)
     threads = int(params.get("threads", 4))
     seconds = float(params.get("seconds", 0.1 if quick else 0.4))
-    repeat = int(params.get("repeat", 1 if quick else 3))
+    repeat = int(params.get("repeat", 2 if quick else 3))
     if "case" in params:   # the child's part: one case, printed as a bare JSON object
         set_switching()
         entry = measure_case(params["case"], threads, seconds, repeat)
-        sys.stdout.write(json.dumps(entry) + "\n")
+        _common.emit(entry)
         return
     cases = list(params.get("cases", CASES))
     unknown = [c for c in cases if c not in CASES]
     if unknown:
-        sys.stdout.write(json.dumps({"skipped": "unknown case(s) %s" % ", ".join(unknown)}) + "\n")
+        _common.emit({"skipped": "unknown case(s) %s" % ", ".join(unknown)})
         return
     settings = set_switching()
     results = dict((case, in_child(case, threads, seconds, repeat)) for case in cases)
@@ -263,7 +263,7 @@ def main():
     if crashed:
         metrics["crashed"] = crashed
     metrics.update(settings)
-    sys.stdout.write(json.dumps({"metrics": metrics}) + "\n")
+    _common.emit({"metrics": metrics})
 
 
 if __name__ == "__main__":

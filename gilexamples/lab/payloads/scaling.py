@@ -44,16 +44,15 @@ count), "process_cpu_per_wall"; "waiting_per_wall" {kind: {count: run-queue
 seconds per wall second}} (null where the platform cannot say); "clean_trials"
 and "trials"; "subinterpreters" (the API used, or null), "subinterpreters_note",
 "subinterpreter_gil"; "gil_enabled"; "verdict" ("parallel", "serial",
-"partial" or "inconclusive") and "verdict_reason".
+"partial" or "inconclusive") and "why" (the reason, with its figure).
 """
-import json
 import os
 import subprocess
 import sys
 import threading
-import time
 
-clock = getattr(time, "perf_counter", time.time)
+import _common
+from _common import clock, median
 
 try:
     import resource
@@ -263,14 +262,6 @@ def run_subinterpreters(api, total, k):
     return wall, cpu_seconds() - cpu0, total_wait(waits)
 
 
-def median(values):
-    ordered = sorted(values)
-    middle = len(ordered) // 2
-    if len(ordered) % 2:
-        return ordered[middle]
-    return (ordered[middle - 1] + ordered[middle]) / 2.0
-
-
 def clean(trial):
     """Whether a trial's 1- and 2-thread runs had the cores they wanted (True where unknown)."""
     one, two = trial[1], trial[2]
@@ -303,7 +294,7 @@ def verdict(speedup, process_speedup, clean_trials, trials, wait_two, one_cpu_pe
 
 
 def main():
-    params = json.loads(sys.argv[1]) if len(sys.argv) > 1 else {"quick": True}
+    params = _common.params()
     quick = params.get("quick", False)
     total = int(params.get("total", 2000000 if quick else 12000000))
     counts = sorted(set([1, 2] + [int(k) for k in params.get(
@@ -378,10 +369,10 @@ def main():
     is_enabled = getattr(sys, "_is_gil_enabled", None)
     metrics["gil_enabled"] = bool(is_enabled()) if is_enabled is not None else True
     wait_two = metrics["waiting_per_wall"]["threads"]["2"]
-    metrics["verdict"], metrics["verdict_reason"] = verdict(
+    metrics["verdict"], metrics["why"] = verdict(
         metrics["speedup"], metrics["process_speedup"], clean_trials, repeat,
         wait_two, metrics["threads_cpu_per_wall"]["1"])
-    sys.stdout.write(json.dumps({"metrics": metrics}) + "\n")
+    _common.emit({"metrics": metrics})
 
 
 if __name__ == "__main__":
