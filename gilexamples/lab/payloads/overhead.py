@@ -26,7 +26,7 @@ suspect.
 
 Lab payload: runs unchanged under Python 2.7 and 3.6+, stdlib only.
 Usage: python overhead.py '{"quick": true}'; optional params: "n" (loop
-iterations per timing, default 20000 quick, 100000 full), "repeat" (default 5
+iterations per timing, default 10000 quick, 100000 full), "repeat" (default 5
 quick, 9 full), "workloads" (names, default all). Prints {"metrics": {...}}
 with "ns_per_op" {workload: ns}, "loop_ns", "cpu_per_wall", "n", "repeat",
 "unroll", "gil_enabled".
@@ -109,7 +109,7 @@ def fastest(run, n, repeat):
 def main():
     params = _common.params()
     quick = params.get("quick", False)
-    n = int(params.get("n", 20000 if quick else 100000))
+    n = int(params.get("n", 10000 if quick else 100000))
     repeat = int(params.get("repeat", 5 if quick else 9))
     wanted = params.get("workloads")
     chosen = [(name, stmt) for name, stmt in WORKLOADS if wanted is None or name in wanted]

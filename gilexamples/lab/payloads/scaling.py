@@ -32,7 +32,7 @@ machine could not run two workers at once. In either case the verdict is
 
 Lab payload: runs unchanged under Python 2.7 and 3.6+, stdlib only.
 Usage: python scaling.py '{"quick": true}'; optional params: "total"
-(default 2e6 quick, 1.2e7 full), "workers" (default [1, 2] quick, [1, 2, 4]
+(default 1e6 quick, 1.2e7 full), "workers" (default [1, 2] quick, [1, 2, 4]
 full), "repeat" (default 3 quick, 5 full), "subinterpreters" (default true).
 Prints {"metrics": {...}}: "by_threads", "by_processes", "by_subinterpreters"
 ({count: median wall s}); "speedup", "process_speedup",
@@ -296,7 +296,7 @@ def verdict(speedup, process_speedup, clean_trials, trials, wait_two, one_cpu_pe
 def main():
     params = _common.params()
     quick = params.get("quick", False)
-    total = int(params.get("total", 2000000 if quick else 12000000))
+    total = int(params.get("total", 1000000 if quick else 12000000))
     counts = sorted(set([1, 2] + [int(k) for k in params.get(
         "workers", [1, 2] if quick else [1, 2, 4])]))
     repeat = int(params.get("repeat", 3 if quick else 5))
