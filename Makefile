@@ -13,7 +13,16 @@ STAMP  := $(VENV)/.installed
 export NO_MKDOCS_2_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help serve test check lint build contract browser-deps clean
+# The playground page runs the simulator in the browser with Pyodide, a pinned build
+# dependency (docs/assets/playground/package.json and package-lock.json, with integrity
+# hashes) installed by `npm ci` into this cache folder; the mkdocs hook copies the files
+# the page needs into the built site. Without npm the site builds anyway, and the page
+# says how to get the playground.
+PLAYGROUND_NPM := docs/assets/playground
+PLAYGROUND_DIR := .cache/playground
+PLAYGROUND_STAMP := $(PLAYGROUND_DIR)/.installed
+
+.PHONY: help serve test check lint build contract browser-deps playground-deps clean
 
 help:
 	@echo "make serve         build and serve the site at http://127.0.0.1:8000/"
@@ -21,6 +30,7 @@ help:
 	@echo "make check         the fast loop: ruff, import contracts, package tests (no site build, no browser)"
 	@echo "make build         build the site into site/ (mkdocs build --strict)"
 	@echo "make contract      check the docs contract only (fast)"
+	@echo "make playground-deps  fetch Pyodide for the playground page (npm ci, once)"
 	@echo "make clean         remove .venv, site/ and caches"
 
 $(STAMP): pyproject.toml
@@ -30,11 +40,28 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e . --group test --group docs
 	@touch $@
 
-serve: $(STAMP)
+serve: $(STAMP) playground-deps
 	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
 
-build: $(STAMP)
+build: $(STAMP) playground-deps
 	$(BIN)/mkdocs build --strict --site-dir site
+
+# Idempotent: npm runs again only when the lock file changes. When npm is missing or
+# fails (offline on a first run), the build goes on without the playground's simulator.
+playground-deps: $(PLAYGROUND_STAMP)
+
+$(PLAYGROUND_STAMP): $(PLAYGROUND_NPM)/package.json $(PLAYGROUND_NPM)/package-lock.json
+	@if ! command -v npm >/dev/null 2>&1; then \
+	  echo "note: npm is not installed: the site builds without the playground's simulator"; \
+	else \
+	  mkdir -p $(PLAYGROUND_DIR) && \
+	  cp $(PLAYGROUND_NPM)/package.json $(PLAYGROUND_NPM)/package-lock.json $(PLAYGROUND_DIR)/ && \
+	  if npm ci --prefix $(PLAYGROUND_DIR) --ignore-scripts --no-audit --no-fund --loglevel=error; then \
+	    touch $@; \
+	  else \
+	    echo "note: npm ci failed: the site builds without the playground's simulator"; \
+	  fi; \
+	fi
 
 contract: $(STAMP)
 	$(BIN)/python -m gilexamples site contract .
@@ -61,10 +88,10 @@ browser-deps:
 	  echo "note: chromium is not installed and cannot be installed here; the browser tests will skip"; \
 	fi
 
-test: lint browser-deps
+test: lint browser-deps playground-deps
 	$(BIN)/python -m gilexamples site contract .
 	$(BIN)/python -m pytest tests docs --codeblocks
 
 clean:
-	rm -rf $(VENV) site .pytest_cache
+	rm -rf $(VENV) site .pytest_cache $(PLAYGROUND_DIR)
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -8,15 +8,15 @@ import sys
 
 from gilexamples import sim
 from gilexamples.cli.common import (UsageError, add_json_flag, float_in, int_in, on_terminal,
-                                    print_json, writable_file)
+                                    writable_file)
 from gilexamples.trace.format import dumps
 
 #: What each metric means, for the readable report.
 LABELS = {
     "ratio": "threaded / sequential time",
     "slowdown": "round trip with CPU-bound threads / alone",
-    "p50_s": "median lateness after a 1 ms sleep",
-    "p99_s": "99th percentile lateness after a 1 ms sleep",
+    "p50_s": "median lateness after a sleep",
+    "p99_s": "99th percentile lateness after a sleep",
 }
 
 #: Runs with more hand-off periods than this say on a terminal that they are working.
@@ -37,8 +37,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help=f"simulated cores, 1 to {sim.MAX_CORES} (default 2)")
     parser.add_argument("--threads", type=int_in(1, sim.MAX_THREADS), default=2,
                         help="Python threads: countdown splits the work over them; convoy and "
-                             "response run THREADS-1 CPU-bound threads; 1 to "
-                             f"{sim.MAX_THREADS} (default 2)")
+                             "response run THREADS-IO_THREADS CPU-bound threads, at least one; "
+                             f"1 to {sim.MAX_THREADS} (default 2)")
+    parser.add_argument("--io-threads", type=int_in(1, sim.MAX_THREADS),
+                        help="convoy: echo-server threads, response: sleeping threads (default 1)")
+    parser.add_argument("--io-latency", metavar="SECONDS",
+                        type=float_in(sim.MIN_IO_LATENCY, sim.MAX_IO_LATENCY, low_open=False),
+                        help="how long each blocking call takes: convoy's one-way network delay "
+                             "(default 1.2e-05), response's sleep (default 0.001); "
+                             f"{sim.MIN_IO_LATENCY:g} to {sim.MAX_IO_LATENCY:g}")
     parser.add_argument("--seconds", type=float_in(0, sim.MAX_SECONDS), default=0.2,
                         help="countdown: CPU seconds of work; others: simulated time; more "
                              f"than 0 and at most {sim.MAX_SECONDS:g} (default 0.2)")
@@ -68,7 +75,8 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     try:
         run = sim.simulate(args.scenario, policy=args.policy, cores=args.cores,
                            threads=args.threads, seconds=args.seconds, interval=args.interval,
-                           seed=args.seed, trace=bool(args.trace))
+                           seed=args.seed, trace=bool(args.trace), io_threads=args.io_threads,
+                           io_latency=args.io_latency)
     except ValueError as error:
         raise UsageError(str(error)) from None
     trace = run.pop("trace")
@@ -79,7 +87,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         except OSError as error:
             raise UsageError(f"cannot write {args.trace}: {error.strerror}") from None
     if args.json:
-        print_json(run)
+        sys.stdout.write(sim.to_json(run))   # the same bytes as the site's playground
         return 0
     print(f"{args.scenario} on {args.cores} simulated core{'s' if args.cores > 1 else ''}, "
           f"policy {args.policy}, seed {args.seed}")

@@ -31,6 +31,15 @@ class Setup:
     seed: int = 0
     gil: GILParams = field(default_factory=GILParams)
     os: OSParams = field(default_factory=OSParams)
+    #: convoy: echo-server threads (each with its own client); response: sleeping threads.
+    io_threads: int = 1
+    #: How long each blocking call takes (ns): convoy's one-way network delay,
+    #: response's sleep. None: the scenario's default (NET_NS, SLEEP_NS).
+    io_latency_ns: int | None = None
+
+    def cpu_threads(self) -> int:
+        """convoy and response: the CPU-bound threads next to the I/O-bound ones (at least one)."""
+        return max(1, self.threads - self.io_threads)
 
 
 class Channel:
@@ -101,44 +110,54 @@ CLIENT_GAP_NS = 1 * MS
 
 def _convoy_run(setup: Setup, cpu_threads: int, record: bool):
     kernel, policy, recorder = _machine(setup, record)
-    to_server = Channel(kernel, "server-socket")
-    to_client = Channel(kernel, "client-socket")
+    net_ns = NET_NS if setup.io_latency_ns is None else setup.io_latency_ns
     trips: list[int] = []
     until = int(setup.seconds * S)
 
-    def server(th):
-        yield from policy.start(th)
-        while True:
-            yield from policy.io(th, to_server.recv())             # data = sock.recv(...)
-            yield from policy.python(th, HANDLE_NS)                # handle the request
+    def pair(suffix: str):
+        """One echo server thread and its client (in another process: no GIL)."""
+        to_server = Channel(kernel, "server-socket" + suffix)
+        to_client = Channel(kernel, "client-socket" + suffix)
 
-            def send():
-                yield Run(SEND_NS)                                 # sock.send(): does not block
-                to_client.deliver(NET_NS)
-            yield from policy.io(th, send())
+        def server(th):
+            yield from policy.start(th)
+            while True:
+                yield from policy.io(th, to_server.recv())         # data = sock.recv(...)
+                yield from policy.python(th, HANDLE_NS)            # handle the request
 
-    def client(th):                                                # another process: no GIL
-        while True:
-            start = kernel.now
-            yield Run(SEND_NS)
-            to_server.deliver(NET_NS)
-            yield from to_client.recv()
-            trips.append(kernel.now - start)
-            yield Sleep(CLIENT_GAP_NS)
+                def send():
+                    yield Run(SEND_NS)                             # sock.send(): does not block
+                    to_client.deliver(net_ns)
+                yield from policy.io(th, send())
+
+        def client(th):
+            while True:
+                start = kernel.now
+                yield Run(SEND_NS)
+                to_server.deliver(net_ns)
+                yield from to_client.recv()
+                trips.append(kernel.now - start)
+                yield Sleep(CLIENT_GAP_NS)
+
+        return server, client
 
     start_io = 2 * MS if cpu_threads else 0
     for i in range(cpu_threads):
         kernel.spawn(f"cpu-{i + 1}", _cpu_worker(policy, 10 * until))
-    kernel.spawn("io", server, start=start_io)
-    kernel.spawn("client", client, start=start_io + 100 * US, traced=False)
+    for i in range(setup.io_threads):
+        suffix = "" if setup.io_threads == 1 else f"-{i + 1}"
+        server, client = pair(suffix)
+        start = start_io + i * 100 * US // setup.io_threads     # the clients do not start in step
+        kernel.spawn("io" + suffix, server, start=start)
+        kernel.spawn("client" + suffix, client, start=start + 100 * US, traced=False)
     end = kernel.run(until=until)
     return trips, recorder, end
 
 
 def convoy(setup: Setup, record: bool = True):
-    """An echo server thread answering a client, alone and next to CPU-bound threads."""
+    """Echo server threads answering clients, alone and next to CPU-bound threads."""
     alone, _, _ = _convoy_run(setup, 0, record=False)
-    loaded, recorder, end = _convoy_run(setup, max(1, setup.threads - 1), record)
+    loaded, recorder, end = _convoy_run(setup, setup.cpu_threads(), record)
     if not alone:
         raise ValueError(f"--seconds {setup.seconds:g} is too short for one round trip")
     rtt_alone = percentile(alone, 0.5)
@@ -149,7 +168,8 @@ def convoy(setup: Setup, record: bool = True):
                "rtt_loaded_p90_s": _seconds(percentile(loaded, 0.9)),
                "slowdown": None if rtt_loaded is None else rtt_loaded / rtt_alone,
                "trips_alone": len(alone), "trips": len(loaded), "starved": not loaded}
-    return metrics, recorder, end, "an I/O thread next to CPU-bound threads"
+    what = "an I/O thread" if setup.io_threads == 1 else f"{setup.io_threads} I/O threads"
+    return metrics, recorder, end, f"{what} next to CPU-bound threads"
 
 
 # -- response ---------------------------------------------------------------
@@ -158,43 +178,49 @@ SLEEP_NS = 1 * MS
 
 def _response_run(setup: Setup, cpu_threads: int, record: bool):
     kernel, policy, recorder = _machine(setup, record)
+    sleep_ns = SLEEP_NS if setup.io_latency_ns is None else setup.io_latency_ns
     late: list[int] = []
     until = int(setup.seconds * S)
 
     def sleeper(th):
         yield from policy.start(th)
         while True:
-            due = kernel.now + SLEEP_NS
+            due = kernel.now + sleep_ns
 
             def nap():
-                yield Sleep(SLEEP_NS)                              # time.sleep(0.001)
+                yield Sleep(sleep_ns)                              # time.sleep(0.001)
             yield from policy.io(th, nap())
             late.append(kernel.now - due)                          # Python runs again
             yield from policy.python(th, 5 * US)
 
     for i in range(cpu_threads):
         kernel.spawn(f"cpu-{i + 1}", _cpu_worker(policy, 10 * until))
-    kernel.spawn("sleeper", sleeper, start=1 * MS if cpu_threads else 0)
+    for i in range(setup.io_threads):
+        name = "sleeper" if setup.io_threads == 1 else f"sleeper-{i + 1}"
+        start = (1 * MS if cpu_threads else 0) + i * 100 * US // setup.io_threads
+        kernel.spawn(name, sleeper, start=start)
     end = kernel.run(until=until)
     return late, recorder, end
 
 
 def response(setup: Setup, record: bool = True):
     """How late a thread that sleeps 1 ms gets back to running Python (the lab's metrics)."""
-    cpu_threads = max(1, setup.threads - 1)
+    cpu_threads = setup.cpu_threads()
     alone, _, _ = _response_run(setup, 0, record=False)
     loaded, recorder, end = _response_run(setup, cpu_threads, record)
     if not alone:
         raise ValueError(f"--seconds {setup.seconds:g} is too short for one wake-up")
+    sleep_ns = SLEEP_NS if setup.io_latency_ns is None else setup.io_latency_ns
     # No wake-up at all next to the CPU-bound threads: the sleeper starved (p50_s... None).
-    metrics = {"sleep_s": SLEEP_NS / S, "cpu_threads": cpu_threads,
+    metrics = {"sleep_s": sleep_ns / S, "cpu_threads": cpu_threads,
                "alone_p50_s": _seconds(percentile(alone, 0.5)),
                "alone_p99_s": _seconds(percentile(alone, 0.99)),
                "p50_s": _seconds(percentile(loaded, 0.5)),
                "p99_s": _seconds(percentile(loaded, 0.99)),
                "max_s": _seconds(max(loaded)) if loaded else None,
                "samples": len(loaded), "starved": not loaded}
-    return metrics, recorder, end, "a sleeping thread next to CPU-bound threads"
+    what = "a sleeping thread" if setup.io_threads == 1 else f"{setup.io_threads} sleeping threads"
+    return metrics, recorder, end, f"{what} next to CPU-bound threads"
 
 
 SCENARIOS = {"countdown": countdown, "convoy": convoy, "response": response}
@@ -212,7 +238,9 @@ def run_scenario(name: str, setup: Setup, record: bool = True) -> tuple[dict, di
         title = f"{what}: {setup.policy}, {setup.cores} core{'s' if setup.cores > 1 else ''}"
         trace = recorder.trace(title, "sim", end, meta={
             "scenario": name, "policy": setup.policy, "cores": setup.cores,
-            "threads": setup.threads, "seconds": setup.seconds, "seed": setup.seed})
+            "threads": setup.threads, "seconds": setup.seconds, "seed": setup.seed,
+            **({} if setup.io_threads == 1 else {"io_threads": setup.io_threads}),
+            **({} if setup.io_latency_ns is None else {"io_latency_ns": setup.io_latency_ns})})
         tsum = summary(trace)
         metrics["switches"] = tsum["switches"]
         metrics["failed_wakeups"] = tsum["failed_wakeups"]

@@ -85,7 +85,7 @@ def _blocks(lines: list[str]):
         fence, info = match.group("fence"), match.group("info")
         body: list[str] = []
         j = i + 1
-        closer = re.compile(r"^[ \t]*" + re.escape(fence[0]) + "{%d,}[ \t]*$" % len(fence))
+        closer = re.compile(r"^[ \t]*" + re.escape(fence[0]) + f"{{{len(fence)},}}" + r"[ \t]*$")
         while j < len(lines) and not closer.match(lines[j]):
             body.append(lines[j])
             j += 1

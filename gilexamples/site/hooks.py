@@ -33,6 +33,7 @@ def on_config(config, **kwargs):
     for name in ("jupyter_config.py", "jupyter_nbconvert_config.py"):
         (config_dir / name).write_text(_jupyter_config(timeout))
     os.environ["JUPYTER_CONFIG_DIR"] = str(config_dir)
+    _playground_config(config)
     return config
 
 
@@ -63,3 +64,29 @@ def on_page_markdown(markdown, page, config, files, **kwargs):
     from gilexamples.site.markers import render_markers
 
     return render_markers(markdown, config["docs_dir"])
+
+
+# --- the playground page (logic in gilexamples.site.playground) ---
+_playground = None
+
+
+def _playground_config(config):
+    """Load the playground's build logic only for a docs tree that has the page."""
+    global _playground
+    _playground = None
+    if (Path(config["docs_dir"]) / "playground.md").is_file():
+        from gilexamples.site import playground
+
+        _playground = playground
+        playground.on_config(config)
+
+
+def on_page_content(html, page, config, files, **kwargs):
+    if _playground is None:
+        return html
+    return _playground.on_page_content(html, page, config, files)
+
+
+def on_post_build(config, **kwargs):
+    if _playground is not None:
+        _playground.on_post_build(config)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-__all__ = ["main_line", "main_line_words", "opens_with_in_short", "CHAPTERS_EXEMPT", "main"]
+__all__ = ["main_line", "main_line_words", "opens_with_in_short", "CHAPTERS_EXEMPT", "report"]
 
 #: Pages that are not chapters: reference lists, read piecemeal.
 CHAPTERS_EXEMPT = {"references.md", "cpython-resources.md"}

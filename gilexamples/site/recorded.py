@@ -29,7 +29,6 @@ import datetime
 import doctest
 import json
 import os
-import platform
 import re
 import subprocess
 import sys

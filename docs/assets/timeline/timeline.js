@@ -363,6 +363,23 @@
       });
   }
 
+  // For a page that draws a trace it made itself (the playground): draw `trace` into
+  // `root`, replacing what was there; `view` = [t0, t1] in ns picks the window shown.
+  window.GILTimeline = {
+    show: function (root, trace, view) {
+      if (root.viewer && root.viewer.observer) root.viewer.observer.disconnect();
+      root.viewer = new Viewer(root, trace);
+      root.setAttribute("data-gil-state", "ready");
+      if (view) {
+        root.viewer.v0 = view[0];
+        root.viewer.v1 = view[1];
+        root.viewer.clamp();
+        root.viewer.draw();
+      }
+      return root.viewer;
+    }
+  };
+
   function init() {
     var nodes = document.querySelectorAll(".gil-timeline[data-src]");
     for (var i = 0; i < nodes.length; i++) load(nodes[i]);
