@@ -88,7 +88,9 @@ def _interval(interp: Interpreter) -> str:
 
 def _gil(interp: Interpreter) -> str:
     build = "free-threaded build" if interp.free_threaded else "default build"
-    return f"{build}, GIL {'on' if interp.gil_enabled else 'off'}"
+    forced = " (forced by " + ", ".join(f"{k}={v}" for k, v in interp.env.items()) + ")" \
+        if interp.env else ""
+    return f"{build}, GIL {'on' if interp.gil_enabled else 'off'}{forced}"
 
 
 def cmd_interpreters(args: argparse.Namespace) -> int:
@@ -125,9 +127,29 @@ def _check_experiment(name: str) -> str:
     return name.replace("_", "-")
 
 
+def _number(value) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.3g}" if isinstance(value, float) else str(value)
+
+
 def _scalars(metrics: dict) -> str:
+    """The numbers of a run on one line; a dict of numbers (``lost_updates``, ``by_threads``)
+    as ``name[key=value ...]``, a dict of strings (``crashed``) likewise, and a
+    ``verdict`` with its reason."""
     parts = []
     for key, value in metrics.items():
+        if key == "verdict" and isinstance(value, str):
+            reason = metrics.get("why")
+            parts.append(f"verdict={value}" + (f" ({reason})" if reason else ""))
+            continue
+        if isinstance(value, dict) and value and len(value) <= 8 and all(
+                v is None or isinstance(v, (int, float, str)) and not isinstance(v, bool)
+                for v in value.values()):
+            inner = " ".join(f"{k}={v if isinstance(v, str) else _number(v)}"
+                             for k, v in value.items())
+            parts.append(f"{key}[{inner}]")
+            continue
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             continue
         if units.is_seconds(key):

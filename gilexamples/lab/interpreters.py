@@ -9,7 +9,18 @@ Where the lab looks, in order:
    ``python3.X`` and the free-threaded ``python3.Xt``), and pyenv's versions
    folder when there is one (``$PYENV_ROOT``, else ``pyenv root``, else
    ``~/.pyenv``). pyenv's *shims* are skipped: they are shell scripts that
-   run one of the versions found directly anyway.
+   run one of the versions found directly anyway. In each of pyenv's
+   ``versions/X/bin`` folders the lab takes ``python`` when it is there, else
+   the versioned names (``python3.Y``, ``python2.Y``), and always the
+   free-threaded ``python3.Yt``: a build installed by hand with
+   ``make install`` into that layout has no ``bin/python`` link.
+
+A free-threaded build whose GIL is off is also run a second time with its GIL
+forced back on (``PYTHON_GIL=1`` in its environment, see
+:data:`GIL_FORCED_ON`): the same binary with and without the GIL, two rows of
+every table. The second row's :class:`Interpreter` has ``env`` set and a
+label that says so (``CPython 3.13.1t (PYTHON_GIL=1)``); its probe ran with
+that environment, so its ``gil_enabled`` is what the interpreter reported.
 
 Each candidate is *probed*: run as a child with a short script that prints
 what it is (works under Python 2.7 and 3.x alike). A candidate that does not
@@ -30,11 +41,12 @@ import re
 import shutil
 import subprocess
 import sys
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 __all__ = ["Interpreter", "probe", "find_interpreters", "candidates", "pyenv_root",
-           "PROBE_TIMEOUT_S", "python_label", "python_era", "version_tuple"]
+           "gil_forced_on", "PROBE_TIMEOUT_S", "GIL_FORCED_ON", "python_label", "python_era",
+           "version_tuple"]
 
 #: Seconds a candidate may take to start and answer the probe.
 PROBE_TIMEOUT_S = 20.0
@@ -64,6 +76,10 @@ info = {
 sys.stdout.write(json.dumps(info))
 """
 
+#: The environment that turns a free-threaded build's GIL back on (PEP 703;
+#: ``-X gil=1`` does the same). A default build ignores it.
+GIL_FORCED_ON = {"PYTHON_GIL": "1"}
+
 #: The well-known names looked up on PATH.
 NAMES = (["python", "python2", "python2.7", "python3"]
          + [f"python3.{minor}" for minor in range(0, 21)]
@@ -78,9 +94,16 @@ def version_tuple(version: str | None) -> tuple[int, ...]:
 
 def python_label(python: dict) -> str:
     """An interpreter summary (:meth:`Interpreter.summary`, as stored with every run) in a
-    word: ``CPython 3.12.1``, ``CPython 3.13.0t`` (``t``: a free-threaded build)."""
+    word: ``CPython 3.12.1``, ``CPython 3.13.0t`` (``t``: a free-threaded build), and
+    ``CPython 3.13.0t (PYTHON_GIL=1)`` when the lab set ``PYTHON_GIL`` for it (``env``).
+    Works on records written before ``env`` existed."""
     name = f"{python.get('implementation') or '?'} {python.get('version') or python.get('executable')}"
-    return name + ("t" if python.get("free_threaded") else "")
+    if python.get("free_threaded"):
+        name += "t"
+    env = python.get("env") or {}
+    if env:
+        name += " (" + ", ".join(f"{k}={v}" for k, v in sorted(env.items())) + ")"
+    return name
 
 
 def python_era(python: dict) -> str:
@@ -104,6 +127,9 @@ class Interpreter:
     ``lock`` is ``sys.thread_info.lock`` (3.3+; ``None`` before). ``found_by``
     says where it came from: ``--python``, ``current``, ``PATH`` or ``pyenv``.
     ``problem`` is ``None`` for a working interpreter, else the reason it is skipped.
+    ``env`` holds the variables set for this interpreter on top of the lab's
+    environment (``{"PYTHON_GIL": "1"}`` for a free-threaded build run with its
+    GIL forced on, see :func:`gil_forced_on`); empty for every other.
     """
 
     executable: str
@@ -118,6 +144,7 @@ class Interpreter:
     check_interval: int | None = None
     switch_interval_s: float | None = None
     problem: str | None = None
+    env: dict = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -129,7 +156,8 @@ class Interpreter:
 
     @property
     def label(self) -> str:
-        """A short name for tables: ``CPython 3.12.1``, ``CPython 3.13.0t``."""
+        """A short name for tables: ``CPython 3.12.1``, ``CPython 3.13.0t``,
+        ``CPython 3.13.0t (PYTHON_GIL=1)``."""
         return python_label(self.summary()) if self.ok else self.executable
 
     @property
@@ -138,11 +166,18 @@ class Interpreter:
         return python_era(self.summary())
 
     def summary(self) -> dict:
-        """What every run result says about its interpreter."""
-        return {"executable": self.executable, "version": self.version,
-                "implementation": self.implementation, "gil_enabled": self.gil_enabled,
-                "free_threaded": self.free_threaded,
-                "switch_interval_s": self.switch_interval_s}
+        """What every run result says about its interpreter.
+
+        ``gil_enabled`` is what the interpreter itself reported (with ``env``
+        applied); ``env`` the variables the lab set for it; ``label`` its name
+        in tables.
+        """
+        summary = {"executable": self.executable, "version": self.version,
+                   "implementation": self.implementation, "gil_enabled": self.gil_enabled,
+                   "free_threaded": self.free_threaded,
+                   "switch_interval_s": self.switch_interval_s, "env": dict(self.env)}
+        summary["label"] = python_label(summary) if self.ok else self.executable
+        return summary
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -172,15 +207,17 @@ def _last_line(text: str) -> str:
 
 
 def probe(executable: str | os.PathLike, found_by: str = "--python",
-          timeout: float = PROBE_TIMEOUT_S) -> Interpreter:
+          timeout: float = PROBE_TIMEOUT_S, env: dict | None = None) -> Interpreter:
     """Run ``executable`` with the probe script and describe what answered.
 
+    ``env``: variables to set for it on top of the lab's environment (kept
+    in the result's ``env``, and used again for every experiment it runs).
     Never raises for a bad interpreter: the returned :class:`Interpreter`
     has ``problem`` set to the reason (missing, not executable, exited with
     an error, printed something that is not the probe's answer, timed out).
     """
     path = os.fspath(executable)
-    result = Interpreter(executable=path, found_by=found_by)
+    result = Interpreter(executable=path, found_by=found_by, env=dict(env or {}))
     if not os.path.exists(path):
         result.problem = "not found"
         return result
@@ -189,7 +226,8 @@ def probe(executable: str | os.PathLike, found_by: str = "--python",
         return result
     try:
         done = subprocess.run([path, "-c", PROBE], capture_output=True, text=True,
-                              timeout=timeout, env=_clean_env(), stdin=subprocess.DEVNULL)
+                              timeout=timeout, env=dict(_clean_env(), **result.env),
+                              stdin=subprocess.DEVNULL)
     except subprocess.TimeoutExpired:
         result.problem = f"did not answer within {timeout:g} s"
         return result
@@ -249,11 +287,37 @@ def candidates() -> list[tuple[str, str]]:
     root = pyenv_root()
     if root is not None:
         for version_dir in sorted((root / "versions").iterdir()):
-            bin_dir = version_dir / "bin"
-            if (bin_dir / "python").exists() and not (bin_dir / "activate").exists():
-                found.append((str(bin_dir / "python"), "pyenv"))
-            for free in sorted(bin_dir.glob("python3.*t")):
-                found.append((str(free), "pyenv"))
+            found += [(path, "pyenv") for path in _version_bin(version_dir / "bin")]
+    return found
+
+
+#: ``python2.7``, ``python3.13``, ``python3.13t``: the versioned names ``make install`` writes.
+_VERSIONED = re.compile(r"python(\d)\.(\d+)(t?)")
+
+
+def _version_bin(bin_dir: Path) -> list[str]:
+    """The interpreters in one of pyenv's ``versions/X/bin`` folders (not a virtualenv's).
+
+    ``python`` when it is there; else the versioned name with the highest
+    minor version (``python3.13``, or ``python2.7``); and every free-threaded
+    ``python3.Yt`` (a folder may hold both builds). Duplicates (links to one
+    binary) are removed later, by the probe's answer.
+    """
+    if not bin_dir.is_dir() or (bin_dir / "activate").exists():
+        return []
+    plain, free = [], []
+    for entry in bin_dir.iterdir():
+        match = _VERSIONED.fullmatch(entry.name)
+        if match and os.access(entry, os.X_OK) and entry.is_file():
+            key = (int(match.group(1)), int(match.group(2)))
+            (free if match.group(3) else plain).append((key, str(entry)))
+    found = []
+    python = bin_dir / "python"
+    if python.is_file() and os.access(python, os.X_OK):
+        found.append(str(python))
+    elif plain:
+        found.append(max(plain)[1])
+    found += [path for _, path in sorted(free)]
     return found
 
 
@@ -270,17 +334,36 @@ def _resolve_named(name: str) -> str:
 
 
 def _order(interp: Interpreter) -> tuple:
-    return (not interp.ok, interp.version_tuple, bool(interp.free_threaded), interp.executable)
+    return (not interp.ok, interp.version_tuple, bool(interp.free_threaded), bool(interp.env),
+            interp.executable)
+
+
+def gil_forced_on(interp: Interpreter) -> Interpreter | None:
+    """The same free-threaded interpreter run with ``PYTHON_GIL=1``, or None.
+
+    None for a default build, for one whose GIL is already on (the user's own
+    ``PYTHON_GIL=1``, say), and when the probe with the variable set does not
+    report the GIL on (then there is no second row to show).
+    """
+    if not interp.ok or not interp.free_threaded or interp.gil_enabled is not False:
+        return None
+    forced = probe(interp.executable, interp.found_by, env=dict(interp.env, **GIL_FORCED_ON))
+    if not forced.ok or forced.gil_enabled is not True:
+        return None
+    return forced
 
 
 def find_interpreters(pythons: list[str] | None = None, *,
-                      include_broken: bool = False) -> list[Interpreter]:
+                      include_broken: bool = False,
+                      gil_variants: bool = True) -> list[Interpreter]:
     """The interpreters to run experiments on, oldest version first.
 
     ``pythons``: paths (or command names) to use instead of searching; a
     name that does not exist raises :class:`FileNotFoundError` (a usage
     mistake). With ``include_broken`` the candidates that failed their probe
-    are listed too (last), each with its ``problem``.
+    are listed too (last), each with its ``problem``. With ``gil_variants``
+    (the default) every free-threaded build whose GIL is off comes twice: as
+    found, and with its GIL forced on (:func:`gil_forced_on`), right after it.
     """
     if pythons:
         wanted = [(_resolve_named(name), "--python") for name in pythons]
@@ -309,5 +392,8 @@ def find_interpreters(pythons: list[str] | None = None, *,
         seen_paths.add(real)
         seen_builds.add(build)
         kept.append(interp)
+        forced = gil_forced_on(interp) if gil_variants else None
+        if forced is not None:
+            kept.append(forced)
     kept.sort(key=_order)
     return kept + broken if include_broken else kept

@@ -176,8 +176,12 @@ def run_experiment(name: str, python, *, quick: bool = False, cpus=None,
     ``timeout``: seconds before the child (and anything it started) is killed;
     default 120 s quick, 600 s full. ``params``: extra payload parameters.
 
-    Returns ``{"python": {executable, version, implementation, gil_enabled},
-    "cpus": [...] or None, "seconds": wall time, "metrics": {...}}``, or with
+    The child runs with the interpreter's ``env`` set (``PYTHON_GIL=1`` for a
+    free-threaded build whose GIL the lab forces on).
+
+    Returns ``{"python": {executable, version, implementation, gil_enabled,
+    free_threaded, env, label, ...}, "cpus": [...] or None, "seconds": wall time,
+    "metrics": {...}}``, or with
     ``"skipped"``/``"error"`` (a reason) in place of ``"metrics"``. Raises
     :class:`UnknownExperiment` for an unknown name, :class:`FileNotFoundError`
     for an interpreter path that does not exist and :class:`ValueError` for
@@ -207,7 +211,8 @@ def run_experiment(name: str, python, *, quick: bool = False, cpus=None,
         timeout = DEFAULT_TIMEOUT_S[0 if quick else 1]
     started = time.monotonic()
     child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             stdin=subprocess.DEVNULL, text=True, env=_clean_env(),
+                             stdin=subprocess.DEVNULL, text=True,
+                             env=dict(_clean_env(), **interp.env),
                              start_new_session=True, preexec_fn=preexec)
     try:
         stdout, stderr = child.communicate(timeout=timeout)

@@ -42,10 +42,11 @@ def on_page_markdown(markdown, page, config, files, **kwargs):
     (:mod:`gilexamples.site.markers`).
 
     Also: a snippet's stated output shape with its recorded run
-    (:mod:`gilexamples.site.recorded`), and ``<!-- myths-... -->``
-    markers with the myths results (:mod:`gilexamples.site.myths_tables`),
-    and the Locks chapter's hand-off and floor tables
-    (:mod:`gilexamples.site.locks_tables`).
+    (:mod:`gilexamples.site.recorded`), ``<!-- myths-... -->`` markers with the
+    myths results (:mod:`gilexamples.site.myths_tables`), ``<!-- ft-... -->``
+    markers with the free-threading experiments
+    (:mod:`gilexamples.site.freethreading_tables`), and the Locks chapter's
+    hand-off and floor tables (:mod:`gilexamples.site.locks_tables`).
     """
     if "handoff-" in markdown or "locks-floor-table" in markdown:
         from gilexamples.site.locks_tables import render_markers as render_locks
@@ -59,6 +60,10 @@ def on_page_markdown(markdown, page, config, files, **kwargs):
         from gilexamples.site.myths_tables import render_markers as render_myths
 
         markdown = render_myths(markdown, config["docs_dir"])
+    if "<!-- ft-" in markdown:
+        from gilexamples.site.freethreading_tables import render_markers as render_ft
+
+        markdown = render_ft(markdown, config["docs_dir"])
     if "lab-" not in markdown:
         return markdown
     from gilexamples.site.markers import render_markers

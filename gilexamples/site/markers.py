@@ -53,8 +53,13 @@ def value_text(arg: str, results: Path) -> str:
     version_wanted = wanted.split(" ")[-1]
     for row_name, setups in by_interpreter(doc):
         run = setups.get("all cores")
-        version = (run or {}).get("python", {}).get("version") or ""
-        if row_name == wanted or version == version_wanted or version.startswith(version_wanted + "."):
+        python = (run or {}).get("python", {})
+        version = python.get("version") or ""
+        # A version or prefix names the default build; a free-threaded row (and its
+        # PYTHON_GIL=1 twin) answers only to its whole name, "CPython 3.13.1t".
+        by_version = not python.get("free_threaded") and (
+            version == version_wanted or version.startswith(version_wanted + "."))
+        if row_name == wanted or by_version:
             if run and metric in run.get("metrics", {}):
                 value = run["metrics"][metric]
     if value is None:

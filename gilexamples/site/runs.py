@@ -18,7 +18,7 @@ from gilexamples import units
 from gilexamples.lab.interpreters import python_era, python_label, version_tuple
 
 __all__ = ["DISTURBED_CPU_PER_WALL", "DAGGER", "DEFAULT_SWITCH_INTERVAL_S", "by_interpreter",
-           "gil", "switching", "disturbed", "mark", "cell", "name"]
+           "gil", "switching", "disturbed", "marked_runs", "mark", "cell", "name"]
 
 #: A GIL-bound 3.x process of CPU-bound threads burns about one CPU second per wall
 #: second; below this, other work took CPU from it and its timings are suspect.
@@ -35,7 +35,8 @@ _GIL_WORDS = {"none": "none (free-threaded)", "tick": "tick", "switching": "swit
 
 
 def name(run: dict) -> str:
-    """The run's interpreter in a word: ``CPython 3.12.1``, ``CPython 3.13.0t``."""
+    """The run's interpreter in a word: ``CPython 3.12.1``, ``CPython 3.13.0t``,
+    ``CPython 3.13.0t (PYTHON_GIL=1)``."""
     return python_label(run["python"])
 
 
@@ -51,7 +52,7 @@ def gil(run: dict) -> str:
 def _version_key(run: dict) -> tuple:
     py = run["python"]
     return (version_tuple(py.get("version")), bool(py.get("free_threaded")),
-            py.get("executable") or "")
+            bool(py.get("env")), py.get("executable") or "")
 
 
 def by_interpreter(doc: dict) -> list[tuple[str, dict[str, dict]]]:
@@ -86,6 +87,14 @@ def disturbed(run: dict | None) -> bool:
         return False
     value = run["metrics"].get("cpu_per_wall")
     return isinstance(value, (int, float)) and value < DISTURBED_CPU_PER_WALL
+
+
+def marked_runs(doc: dict) -> list[dict]:
+    """The runs of ``doc`` that tables mark with the dagger: countdown's disturbed ones only
+    (other experiments report ``cpu_per_wall`` with another meaning, or none)."""
+    if doc.get("experiment", "countdown") != "countdown":
+        return []
+    return [r for r in doc.get("runs", []) if disturbed(r)]
 
 
 def mark(run: dict | None, text: str) -> str:

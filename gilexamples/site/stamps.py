@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 from gilexamples import stamp
-from gilexamples.site.runs import DAGGER, DISTURBED_CPU_PER_WALL, disturbed, name
+from gilexamples.site.runs import DAGGER, DISTURBED_CPU_PER_WALL, marked_runs, name
 
 __all__ = ["RESULTS_SUBDIR", "stamp_line", "load_warning", "free_threaded_note", "missing"]
 
@@ -36,7 +36,7 @@ def stamp_line(doc: dict) -> str:
     quick = " (quick sizes)" if info.get("quick") else ""
     text = (f"Measured on {stamp.describe(info.get('machine', {}))}, {when}"
             f"{load}, with `{info.get('command', '?')}`{quick}.")
-    if any(disturbed(r) for r in doc.get("runs", [])):
+    if marked_runs(doc):
         text += (f" {DAGGER}: a 3.x process that got less than {DISTURBED_CPU_PER_WALL} CPU s"
                  " per wall s, so other work took CPU from it.")
     problems = [f"{name(r)} ({r.get('setup', '')}): {r.get('error') or r.get('skipped')}"
@@ -62,7 +62,7 @@ def load_warning(doc: dict) -> str:
     if high_start or high_end:
         reasons.append(f"the 1-minute load average was {_load(start)} before the lab started "
                        f"and {_load(end)} when this experiment ended")
-    marked = sum(disturbed(r) for r in doc.get("runs", []))
+    marked = len(marked_runs(doc))
     if marked:
         reasons.append(f"{marked} run(s) marked {DAGGER} came from a 3.x process that did not "
                        "get a whole CPU")

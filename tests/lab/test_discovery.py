@@ -112,7 +112,8 @@ def test_cli_interpreters_json(cli):
     for key in ("executable", "version", "implementation", "gil_enabled", "free_threaded",
                 "lock", "check_interval", "switch_interval_s", "era"):
         assert key in first
-    reals = [i["real_path"] for i in document["interpreters"]]
+    # One row per binary, and a second one for a free-threaded binary run with PYTHON_GIL=1.
+    reals = [(i["real_path"], tuple(sorted(i["env"].items()))) for i in document["interpreters"]]
     assert len(reals) == len(set(reals)), "duplicates were not removed"
 
 

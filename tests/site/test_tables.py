@@ -215,6 +215,22 @@ def test_value_prefix_matches_whole_version_components(tmp_path):
     assert render_markers("<!-- lab-value: countdown 3.12 switches_per_s -->", docs) == "500"
 
 
+def test_value_by_version_names_the_default_build_not_its_free_threaded_twins(tmp_path):
+    def free(ratio, env):
+        run = _countdown_run("3.13.9", ratio=ratio)
+        run["python"] = dict(run["python"], free_threaded=True, executable="/py/3.13.9t",
+                             gil_enabled=not env == {}, env=env)
+        return run
+
+    doc = {"experiment": "countdown", "stamp": _stamp(), "runs": [
+        _countdown_run("3.13.9", ratio=1.01), free(0.55, {}), free(1.04, {"PYTHON_GIL": "1"})]}
+    docs = _write(doc, tmp_path)
+    assert render_markers("<!-- lab-value: countdown 3.13 ratio -->", docs) == "1.01"
+    assert render_markers("<!-- lab-value: countdown CPython 3.13.9t ratio -->", docs) == "0.55"
+    assert render_markers("<!-- lab-value: countdown CPython 3.13.9t (PYTHON_GIL=1) ratio -->",
+                          docs) == "1.04"
+
+
 def test_two_interpreters_of_one_version_stay_two_rows():
     doc = {"experiment": "countdown", "stamp": _stamp(), "runs": [
         _countdown_run("3.12.1") | {"python": dict(_countdown_run("3.12.1")["python"],

@@ -1,0 +1,379 @@
+"""Experiment "scaling": the same pure-Python work split over threads, processes, interpreters.
+
+A fixed amount of CPU-bound work (counting a number down to zero, ``total``
+steps in all) is split evenly over 1, 2 (and 4) workers, three ways:
+
+* threads of this process: with a GIL at most one runs Python code at a
+  time, so 2 threads take as long as 1 (or longer); a free-threaded build
+  with its GIL off runs them on two cores at once;
+* child processes (the baseline that works everywhere): each has its own
+  interpreter and GIL. Started and waiting before the clock starts, so
+  start-up is not timed;
+* sub-interpreters, each driven by its own thread, where the interpreter has
+  them with a GIL of their own: ``concurrent.interpreters`` (3.14+),
+  ``_interpreters`` (3.13, config ``"isolated"``: ``gil="own"``) or
+  ``_xxsubinterpreters`` (3.12, ``create(isolated=True)``). Created before
+  the clock starts.
+
+Each trial times every setup back to back, and the speedups are taken within
+a trial; the reported values are medians over the trials.
+
+What the machine gave. A thread that waits for the GIL sleeps; a thread that
+is ready to run but finds no free core waits in the kernel's run queue. On
+Linux every worker reads its own run-queue wait (``/proc/thread-self/schedstat``,
+the second field) before and after its share, so each run says how many
+seconds its workers spent ready but not running (``waiting_per_wall``: per
+second of the run's wall time). A trial whose 1-worker run waited more than
+``ONE_WAIT_MAX`` or whose 2-worker run waited more than ``TWO_WAIT_MAX`` was
+disturbed by other work and does not count towards the verdict. Two
+processes running no faster than ``CALIBRATION_MIN`` times one also mean the
+machine could not run two workers at once. In either case the verdict is
+``"inconclusive"``, with the figure, rather than a wrong one.
+
+Lab payload: runs unchanged under Python 2.7 and 3.6+, stdlib only.
+Usage: python scaling.py '{"quick": true}'; optional params: "total"
+(default 1e6 quick, 1.2e7 full), "workers" (default [1, 2] quick, [1, 2, 4]
+full), "repeat" (default 3 quick, 5 full), "subinterpreters" (default true).
+Prints {"metrics": {...}}: "by_threads", "by_processes", "by_subinterpreters"
+({count: median wall s}); "speedup", "process_speedup",
+"subinterpreter_speedup" (1 worker's wall time over 2 workers', median of
+the per-trial ratios over the clean trials, all trials if none is clean);
+"speedups" {kind: {count: ...}}; "cpu_per_wall" (CPU seconds per wall second
+of this process during the 2-thread runs; "threads_cpu_per_wall" per thread
+count), "process_cpu_per_wall"; "waiting_per_wall" {kind: {count: run-queue
+seconds per wall second}} (null where the platform cannot say); "clean_trials"
+and "trials"; "subinterpreters" (the API used, or null), "subinterpreters_note",
+"subinterpreter_gil"; "gil_enabled"; "verdict" ("parallel", "serial",
+"partial" or "inconclusive") and "why" (the reason, with its figure).
+"""
+import os
+import subprocess
+import sys
+import threading
+
+import _common
+from _common import clock, median
+
+try:
+    import resource
+except ImportError:  # not Unix
+    resource = None
+
+#: Two processes must run at least this much faster than one for the machine to count as
+#: able to run two workers at once right now.
+CALIBRATION_MIN = 1.5
+#: A clean trial: the 1-worker run waited at most this many run-queue seconds per wall
+#: second, the 2-worker run (both workers together) at most TWO_WAIT_MAX.
+ONE_WAIT_MAX = 0.1
+TWO_WAIT_MAX = 0.15
+#: A thread speedup at least this large is "parallel"; at most SERIAL_MAX is "serial".
+PARALLEL_MIN = 1.5
+SERIAL_MAX = 1.15
+
+COUNT_SRC = "def count(n):\n    while n > 0:\n        n -= 1\n"
+SCHED_SRC = r'''
+def sched():
+    """(CPU s, run-queue wait s) of the calling OS thread, or None where unknown."""
+    try:
+        with open("/proc/thread-self/schedstat") as handle:
+            fields = handle.read().split()
+        return int(fields[0]) / 1e9, int(fields[1]) / 1e9
+    except (IOError, OSError, ValueError, IndexError):
+        return None
+'''
+_SHARED = {}
+exec(COUNT_SRC + SCHED_SRC, _SHARED)   # the same source the children and sub-interpreters run
+count, sched = _SHARED["count"], _SHARED["sched"]
+
+#: A child process: says it is ready, waits for "go", counts, prints CPU s and run-queue wait s.
+CHILD = COUNT_SRC + SCHED_SRC + r"""
+import os, sys
+n = int(sys.argv[1])
+sys.stdout.write("ready\n")
+sys.stdout.flush()
+sys.stdin.readline()
+before = sched()
+count(n)
+after = sched()
+t = os.times()
+wait = None if before is None or after is None else after[1] - before[1]
+sys.stdout.write("%r %r\n" % (t[0] + t[1], wait))
+sys.stdout.flush()
+"""
+
+
+def cpu_seconds():
+    if resource is not None:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        return usage.ru_utime + usage.ru_stime
+    t = os.times()
+    return t[0] + t[1]
+
+
+def shares(total, k):
+    base = total // k
+    return [base + (1 if i < total - base * k else 0) for i in range(k)]
+
+
+def timed(work, n, waits):
+    """Run work(n) and append this thread's run-queue wait (or None) to ``waits``."""
+    before = sched()
+    work(n)
+    after = sched()
+    waits.append(None if before is None or after is None else after[1] - before[1])
+
+
+def total_wait(waits):
+    return None if not waits or None in waits else sum(waits)
+
+
+def run_threads(total, k):
+    """(wall s, CPU s of this process, run-queue wait s) for k threads sharing ``total``."""
+    waits = []
+    workers = [threading.Thread(target=timed, args=(count, n, waits)) for n in shares(total, k)]
+    cpu0, start = cpu_seconds(), clock()
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    wall = clock() - start
+    return wall, cpu_seconds() - cpu0, total_wait(waits)
+
+
+def run_processes(total, k):
+    """(wall s, CPU s of the children, their run-queue wait s) for k processes sharing ``total``."""
+    children = []
+    try:
+        for n in shares(total, k):
+            children.append(subprocess.Popen(
+                [sys.executable, "-c", CHILD, str(n)], stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE, universal_newlines=True))
+        for child in children:
+            if child.stdout.readline().strip() != "ready":
+                raise RuntimeError("a child process did not start")
+        start = clock()
+        for child in children:
+            child.stdin.write("go\n")
+            child.stdin.flush()
+        cpu, waits = 0.0, []
+        for child in children:
+            spent, wait = child.stdout.readline().split()
+            cpu += float(spent)
+            waits.append(None if wait == "None" else float(wait))
+        wall = clock() - start
+    finally:
+        for child in children:
+            if child.poll() is None:
+                try:
+                    child.stdin.close()
+                except (IOError, OSError):
+                    pass
+            child.wait()
+    return wall, cpu, total_wait(waits)
+
+
+class SubInterpreters(object):
+    """Create, run code in, and destroy sub-interpreters that each have their own GIL."""
+
+    def __init__(self):
+        self.name = None
+        self.note = None
+        if sys.version_info[:2] < (3, 12):
+            self.note = "no sub-interpreter with its own GIL before 3.12"
+            return
+        try:
+            from concurrent import interpreters  # 3.14+
+            self.mod, self.name = interpreters, "concurrent.interpreters"
+            return
+        except ImportError:
+            pass
+        for name in ("_interpreters", "_xxsubinterpreters"):
+            try:
+                self.mod = __import__(name)
+                self.name = name
+                return
+            except ImportError:
+                pass
+        self.note = "this build has no sub-interpreter module"
+
+    def create(self):
+        if self.name == "concurrent.interpreters":
+            return self.mod.create()
+        if self.name == "_interpreters":
+            return self.mod.create("isolated")   # config.gil == "own"
+        return self.mod.create(isolated=True)    # 3.12: its own GIL
+
+    def gil(self, handle):
+        """The new interpreter's GIL as its config says (``"own"``), or None where unknown.
+
+        3.13+ can be asked (``_interpreters.get_config``); 3.12 cannot, but its
+        ``create(isolated=True)`` uses the isolated config, whose ``gil`` is
+        ``PyInterpreterConfig_OWN_GIL``.
+        """
+        if self.name == "_xxsubinterpreters":
+            return "own"
+        try:
+            import _interpreters
+            ident = getattr(handle, "id", handle)
+            return getattr(_interpreters.get_config(ident), "gil", None)
+        except Exception:
+            return None
+
+    def run(self, handle, source):
+        if self.name == "concurrent.interpreters":
+            getattr(handle, "exec")(source)   # "exec" is a keyword in Python 2
+            return
+        failure = self.mod.run_string(handle, source)
+        if failure is not None:   # 3.13 returns what went wrong instead of raising
+            raise RuntimeError("sub-interpreter failed: %r" % (failure,))
+
+    def destroy(self, handle):
+        if self.name == "concurrent.interpreters":
+            handle.close()
+        else:
+            self.mod.destroy(handle)
+
+
+def run_subinterpreters(api, total, k):
+    """(wall s, CPU s of this process, run-queue wait s) for k sub-interpreters sharing ``total``."""
+    handles = [api.create() for _ in range(k)]
+    errors, waits = [], []
+
+    def drive(handle, n):
+        try:
+            timed(lambda m: api.run(handle, COUNT_SRC + "count(%d)\n" % m), n, waits)
+        except Exception as error:  # reported below, not swallowed
+            errors.append(repr(error))
+
+    try:
+        workers = [threading.Thread(target=drive, args=(h, n))
+                   for h, n in zip(handles, shares(total, k))]
+        cpu0, start = cpu_seconds(), clock()
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+        wall = clock() - start
+    finally:
+        for handle in handles:
+            api.destroy(handle)
+    if errors:
+        raise RuntimeError(errors[0])
+    return wall, cpu_seconds() - cpu0, total_wait(waits)
+
+
+def clean(trial):
+    """Whether a trial's 1- and 2-thread runs had the cores they wanted (True where unknown)."""
+    one, two = trial[1], trial[2]
+    if one[2] is None or two[2] is None:
+        return True
+    return one[2] / one[0] <= ONE_WAIT_MAX and two[2] / two[0] <= TWO_WAIT_MAX
+
+
+def verdict(speedup, process_speedup, clean_trials, trials, wait_two, one_cpu_per_wall):
+    if clean_trials * 2 < trials:
+        return "inconclusive", (
+            "only %d of %d trials ran undisturbed: the threads waited %.2f s per second for a "
+            "free core in the 2-thread runs (other work held the CPUs), so they could not show "
+            "whether they run in parallel" % (clean_trials, trials, wait_two or 0.0))
+    if wait_two is None and one_cpu_per_wall < 0.85:
+        return "inconclusive", (
+            "one thread got only %.2f CPU seconds per wall second: other work took the CPU "
+            "from it, so its time is no reference" % one_cpu_per_wall)
+    if process_speedup < CALIBRATION_MIN:
+        return "inconclusive", (
+            "two processes ran only %.2fx as fast as one (below %.1fx): the machine did not "
+            "give this run two free cores, so threads could not show whether they run in "
+            "parallel" % (process_speedup, CALIBRATION_MIN))
+    if speedup >= PARALLEL_MIN:
+        return "parallel", "two threads ran %.2fx as fast as one" % speedup
+    if speedup <= SERIAL_MAX:
+        return "serial", ("two threads ran %.2fx as fast as one while two processes ran "
+                          "%.2fx as fast" % (speedup, process_speedup))
+    return "partial", "two threads ran %.2fx as fast as one" % speedup
+
+
+def main():
+    params = _common.params()
+    quick = params.get("quick", False)
+    total = int(params.get("total", 1000000 if quick else 12000000))
+    counts = sorted(set([1, 2] + [int(k) for k in params.get(
+        "workers", [1, 2] if quick else [1, 2, 4])]))
+    repeat = int(params.get("repeat", 3 if quick else 5))
+    api = SubInterpreters() if params.get("subinterpreters", True) else None
+    note = "not asked for" if api is None else api.note
+    if api is not None and api.name is None:
+        api = None
+    sub_gil = None
+    if api is not None:
+        try:
+            probe = api.create()
+            sub_gil = api.gil(probe)
+            api.destroy(probe)
+        except Exception as error:
+            note, api = "cannot create a sub-interpreter: %r" % (error,), None
+
+    kinds = [("threads", run_threads), ("processes", run_processes)]
+    if api is not None:
+        kinds.append(("subinterpreters", lambda t, k: run_subinterpreters(api, t, k)))
+    # runs[kind] = [{k: (wall, cpu, wait)} per trial]
+    runs = dict((kind, []) for kind, _ in kinds)
+    for _ in range(repeat):
+        for kind, run in kinds:
+            runs[kind].append(dict((k, run(total, k)) for k in counts))
+    clean_flags = [clean(trial) for trial in runs["threads"]]
+    clean_trials = sum(clean_flags)
+
+    def chosen(kind):
+        """The trials a speedup is taken from: the clean ones, or all if none is clean."""
+        trials = runs[kind]
+        kept = [t for t, ok in zip(trials, clean_flags) if ok]
+        return kept or trials
+
+    def by(kind):
+        return dict((str(k), median([t[k][0] for t in runs[kind]])) for k in counts)
+
+    def speedup(kind, k=2):
+        return median([t[1][0] / t[k][0] for t in chosen(kind)])
+
+    def per_wall(kind, k, field):
+        values = [t[k][field] for t in runs[kind]]
+        if None in values:
+            return None
+        return sum(values) / sum(t[k][0] for t in runs[kind])
+
+    metrics = {
+        "total": total,
+        "repeat": repeat,
+        "trials": repeat,
+        "clean_trials": clean_trials,
+        "by_threads": by("threads"),
+        "speedup": speedup("threads"),
+        "by_processes": by("processes"),
+        "process_speedup": speedup("processes"),
+        "cpu_per_wall": per_wall("threads", 2, 1),
+        "threads_cpu_per_wall": dict((str(k), per_wall("threads", k, 1)) for k in counts),
+        "process_cpu_per_wall": per_wall("processes", 2, 1),
+        "waiting_per_wall": dict((kind, dict((str(k), per_wall(kind, k, 2)) for k in counts))
+                                 for kind, _ in kinds),
+        "speedups": dict((kind, dict((str(k), speedup(kind, k)) for k in counts if k != 1))
+                         for kind, _ in kinds),
+        "subinterpreters": api.name if api is not None else None,
+        "subinterpreters_note": note,
+    }
+    if api is not None:
+        metrics["by_subinterpreters"] = by("subinterpreters")
+        metrics["subinterpreter_speedup"] = speedup("subinterpreters")
+        metrics["subinterpreter_cpu_per_wall"] = per_wall("subinterpreters", 2, 1)
+        metrics["subinterpreter_gil"] = sub_gil
+    is_enabled = getattr(sys, "_is_gil_enabled", None)
+    metrics["gil_enabled"] = bool(is_enabled()) if is_enabled is not None else True
+    wait_two = metrics["waiting_per_wall"]["threads"]["2"]
+    metrics["verdict"], metrics["why"] = verdict(
+        metrics["speedup"], metrics["process_speedup"], clean_trials, repeat,
+        wait_two, metrics["threads_cpu_per_wall"]["1"])
+    _common.emit({"metrics": metrics})
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,145 @@
+"""The same CPython with and without its GIL, through the command a reader runs.
+
+``python -m gilexamples run EXPERIMENT --python DEFAULT --python FREE`` on a
+version found both ways (3.13.N and 3.13.Nt from one source) gives three rows:
+the default build, the free-threaded build with its GIL off, and the same
+binary with ``PYTHON_GIL=1``. The claims:
+
+* ``countdown``: two threads take under 0.7 of the sequential time without
+  the GIL, at least 0.85 with it;
+* ``convoy``: the round trip next to a CPU-bound thread slows down less than
+  3 times without the GIL and more than 10 times with ``PYTHON_GIL=1``;
+* ``scaling``: two threads at least 1.5 times as fast as one without the
+  GIL, at most 1.15 on the default build;
+* ``races``: ``x += 1`` loses updates without the GIL;
+* ``overhead``: both builds report every workload.
+
+A claim that needs free cores checks that it had them (the payload's own
+verdict and the figure it gives; two processes against one, before and after;
+the threads' own CPU seconds per wall second) and skips with the figure when
+it had not: a free-threaded build cannot run two threads at once on a core
+another process holds.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from gilexamples.lab.runner import run_experiment
+
+from tests.conftest import run_cli
+from tests.lab import _builds
+
+pytestmark = pytest.mark.slow
+
+#: Two processes must be at least this much faster than one for "two free cores".
+TWO_CORES = 1.5
+
+
+@pytest.fixture(scope="module")
+def pair():
+    found = _builds.same_version_pair()
+    if found is None:
+        pytest.skip(_builds.NO_PAIR)
+    return found
+
+
+def run_rows(experiment: str, pair) -> dict[str, dict]:
+    """``run EXPERIMENT --quick --json`` on the pair: {"gil", "nogil", "forced"}: run."""
+    default, free = pair
+    result = run_cli("run", experiment, "--quick", "--json",
+                     "--python", default.executable, "--python", free.executable, timeout=600)
+    assert result.returncode == 0, result.stderr
+    runs = json.loads(result.stdout)["runs"]
+    assert [(r["python"]["free_threaded"], r["python"]["gil_enabled"], r["python"]["env"])
+            for r in runs] == [(False, True, {}), (True, False, {}),
+                               (True, True, {"PYTHON_GIL": "1"})], "three rows, in this order"
+    rows = dict(zip(("gil", "nogil", "forced"), runs))
+    for run in rows.values():
+        assert "metrics" in run, f"{experiment}, {run['python']['label']}: {run}"
+    return rows
+
+
+def two_cores(pair) -> float:
+    """How much faster two processes ran than one, just now (the scaling payload's calibration)."""
+    result = run_experiment("scaling", pair[0], quick=True,
+                            params={"subinterpreters": False, "repeat": 2})
+    return result["metrics"]["process_speedup"]
+
+
+def need_two_cores(before: float, after: float, what: str) -> None:
+    worst = min(before, after)
+    if worst < TWO_CORES:
+        pytest.skip(f"inconclusive: two processes ran only {worst:.2f}x as fast as one around "
+                    f"the {what} run (below {TWO_CORES}x): no two free cores to run on")
+
+
+def _trusted(run: dict) -> dict:
+    """The run's metrics; skip with the payload's own reason when it called itself inconclusive."""
+    m = run["metrics"]
+    if m.get("verdict") == "inconclusive":
+        pytest.skip(f"inconclusive ({run['python']['label']}): {m.get('why')}")
+    return m
+
+
+def test_countdown(pair):
+    rows = run_rows("countdown", pair)
+    gil, nogil = _trusted(rows["gil"]), _trusted(rows["nogil"])
+    if gil["cpu_per_wall"] is not None and gil["cpu_per_wall"] < 0.85:
+        pytest.skip(f"inconclusive: the default build got {gil['cpu_per_wall']:.2f} CPU s per "
+                    "wall s (other work took the CPU)")
+    assert gil["ratio"] >= 0.85, gil
+    if nogil["ratio"] >= 0.7 and nogil["cpu_per_wall"] is not None \
+            and nogil["cpu_per_wall"] < 1.8:
+        pytest.skip(f"inconclusive: the free-threaded threads got {nogil['cpu_per_wall']:.2f} "
+                    "CPU s per wall s, not two cores")
+    assert nogil["ratio"] < 0.7, nogil
+
+
+def _slowdown(metrics: dict) -> float:
+    if "slowdown" in metrics:
+        return metrics["slowdown"]
+    return metrics["threads"]["1"]["slowdown"]
+
+
+def test_convoy(pair):
+    before = two_cores(pair)
+    rows = run_rows("convoy", pair)
+    after = two_cores(pair)
+    assert _slowdown(_trusted(rows["forced"])) > 10, rows["forced"]["metrics"]
+    nogil = _slowdown(_trusted(rows["nogil"]))
+    if nogil >= 3:
+        need_two_cores(before, after, "convoy")
+    assert nogil < 3, rows["nogil"]["metrics"]
+
+
+def test_scaling(pair):
+    rows = run_rows("scaling", pair)
+    for key, verdict in (("gil", "serial"), ("forced", "serial"), ("nogil", "parallel")):
+        m = rows[key]["metrics"]
+        if m["verdict"] == "inconclusive":
+            pytest.skip(f"inconclusive ({rows[key]['python']['label']}): {m['why']}")
+        assert m["verdict"] == verdict, (rows[key]["python"]["label"], m["why"])
+    assert rows["gil"]["metrics"]["speedup"] <= 1.15
+    assert rows["nogil"]["metrics"]["speedup"] >= 1.5
+
+
+def test_races(pair):
+    rows = run_rows("races", pair)
+    free = rows["nogil"]["metrics"]["cases"]["int_iadd"]
+    if free["lost_updates"] == 0 and (free.get("cpu_per_wall") or 0) < 1.5:
+        pytest.skip(f"inconclusive: the free-threaded threads got {free.get('cpu_per_wall', 0):.2f}"
+                    " CPU s per wall s, never two cores at once, and lost nothing")
+    assert free["lost_updates"] > 0
+    assert rows["gil"]["metrics"]["lost_updates"]["int_iadd"] == 0
+    assert rows["forced"]["metrics"]["lost_updates"]["int_iadd"] == 0
+
+
+def test_overhead_reports_both_builds(pair):
+    rows = run_rows("overhead", pair)
+    workloads = set(rows["gil"]["metrics"]["ns_per_op"])
+    assert workloads == set(rows["nogil"]["metrics"]["ns_per_op"]) == \
+        set(rows["forced"]["metrics"]["ns_per_op"])
+    assert len(workloads) == 6

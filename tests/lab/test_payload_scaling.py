@@ -1,0 +1,129 @@
+"""The scaling payload: threads, processes and sub-interpreters on the same work; never a wrong verdict.
+
+A verdict about threads needs two free cores; the payload measures whether
+it had them (processes as a calibration, and each worker's run-queue wait)
+and says "inconclusive" with the figure when it had not. A test that meets
+"inconclusive" skips with that figure as its reason.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from gilexamples.lab.runner import available_cpus, run_experiment
+
+from tests.lab import _builds
+
+pytestmark = pytest.mark.slow
+
+VERDICTS = {"parallel", "serial", "partial", "inconclusive"}
+
+
+def _interpreters():
+    chosen = {"current": _builds.current()}
+    older = _builds.by_version((2, 7))
+    if older is not None:
+        chosen["2.7"] = older
+    twelve = _builds.by_version((3, 12)) or _builds.by_version((3, 13))
+    if twelve is not None:
+        chosen["3.12+"] = twelve
+    t = _builds.free_threaded()
+    if t is not None:
+        chosen["t"] = t
+        if _builds.forced(t) is not None:
+            chosen["t, PYTHON_GIL=1"] = _builds.forced(t)
+    return chosen
+
+
+@pytest.fixture(scope="module")
+def measured():
+    return {name: (interp, run_experiment("scaling", interp, quick=True))
+            for name, interp in _interpreters().items()}
+
+
+def _metrics(measured, name):
+    if name not in measured:
+        reason = _builds.NO_FREE_THREADED if name.startswith("t") else \
+            f"no CPython {name} found (pyenv's versions folder, PATH)"
+        pytest.skip(reason)
+    interp, result = measured[name]
+    assert "metrics" in result, f"scaling under {interp.label}: {result}"
+    return interp, result["metrics"]
+
+
+def _conclusive(m):
+    if m["verdict"] == "inconclusive":
+        pytest.skip(f"inconclusive: {m['why']}")
+
+
+@pytest.mark.parametrize("name", ["current", "2.7", "3.12+", "t", "t, PYTHON_GIL=1"])
+def test_contract(measured, name):
+    _, m = _metrics(measured, name)
+    assert set(m["by_threads"]) >= {"1", "2"} and set(m["by_processes"]) >= {"1", "2"}
+    assert m["speedup"] > 0 and m["process_speedup"] > 0
+    assert m["verdict"] in VERDICTS and m["why"]
+    assert 0 <= m["clean_trials"] <= m["trials"] == m["repeat"]
+
+
+@pytest.mark.parametrize("name", ["current", "2.7", "t, PYTHON_GIL=1"])
+def test_threads_under_a_gil_do_not_scale(measured, name):
+    interp, m = _metrics(measured, name)
+    if interp.free_threaded and not m["gil_enabled"]:
+        pytest.skip(f"{interp.label} runs without its GIL")
+    _conclusive(m)
+    assert m["verdict"] == "serial", m["why"]
+    assert m["speedup"] <= 1.15
+
+
+def test_threads_on_a_free_threaded_build_scale(measured):
+    interp, m = _metrics(measured, "t")
+    assert m["gil_enabled"] is False
+    _conclusive(m)
+    assert m["verdict"] == "parallel", m["why"]
+    assert m["speedup"] >= 1.5 and m["cpu_per_wall"] > 1.3
+
+
+def test_sub_interpreters_have_their_own_gil_from_3_12(measured):
+    interp, m = _metrics(measured, "3.12+")
+    assert m["subinterpreters"] in ("_xxsubinterpreters", "_interpreters",
+                                    "concurrent.interpreters")
+    assert m["subinterpreter_gil"] == "own"
+    _conclusive(m)
+    assert m["subinterpreter_speedup"] >= 1.4, (
+        f"{interp.label}: two sub-interpreters ran {m['subinterpreter_speedup']:.2f}x as fast "
+        f"as one while two processes ran {m['process_speedup']:.2f}x")
+
+
+def test_no_sub_interpreters_before_3_12(measured):
+    interp, m = _metrics(measured, "2.7")
+    assert m["subinterpreters"] is None and "before 3.12" in m["subinterpreters_note"]
+    assert "by_subinterpreters" not in m
+
+
+def test_one_cpu_is_inconclusive():
+    """Pinned to one CPU nothing can run in parallel: the payload must not call that serial."""
+    cpus = available_cpus()
+    result = run_experiment("scaling", _builds.current(), quick=True, cpus=[cpus[0]],
+                            params={"subinterpreters": False})
+    m = result["metrics"]
+    assert m["verdict"] == "inconclusive", m
+    assert m["process_speedup"] < 1.5
+
+
+@pytest.mark.parametrize("name", ["current", "t"])
+def test_a_core_taken_by_another_process_gives_no_wrong_verdict(measured, name):
+    """With another process spinning, the verdict is the right one or "inconclusive"."""
+    interp, _ = _metrics(measured, name)
+    expected = "parallel" if interp.free_threaded and interp.gil_enabled is False else "serial"
+    spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        result = run_experiment("scaling", interp, quick=True, params={"subinterpreters": False},
+                                timeout=120)
+    finally:
+        spinner.kill()
+        spinner.wait()
+    m = result["metrics"]
+    assert m["verdict"] in (expected, "inconclusive"), m["why"]
