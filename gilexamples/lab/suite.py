@@ -4,9 +4,10 @@ Most experiments run once per interpreter, unpinned ("all cores"). The
 three whose point is the difference between one core and several
 (``countdown``, ``response`` and ``convoy``) also run pinned to a single CPU
 ("one core"), when the machine has more than one. The pinned convoy runs
-with one CPU-bound thread and (full size) 200 round trips only
-(``PINNED_PARAMS``), to keep the whole lab within about eight minutes on two
-cores.
+with one CPU-bound thread, 200 round trips and no short-pause repeat
+(``PINNED_PARAMS``). The quick lab (``quick=True``) is a first look on every
+interpreter: all cores only, small sizes, about a minute on two cores; the
+one-core comparisons are the full lab's.
 """
 
 from __future__ import annotations
@@ -23,27 +24,28 @@ __all__ = ["PINNED_TOO", "PINNED_PARAMS", "setups", "plan", "run_lab"]
 PINNED_TOO = ("countdown", "response", "convoy")
 
 #: Payload parameters for the pinned ("one core") run of an experiment.
-PINNED_PARAMS: dict[str, dict] = {"convoy": {"threads": [1], "trips": 200}}
+PINNED_PARAMS: dict[str, dict] = {"convoy": {"threads": [1], "trips": 200,
+                                              "short_pause_s": None}}
 
 
-def setups(experiment: str) -> list[tuple[str, list[int] | None]]:
-    """``[(label, cpus), ...]`` for one experiment on this machine."""
+def setups(experiment: str, quick: bool = False) -> list[tuple[str, list[int] | None]]:
+    """``[(label, cpus), ...]`` for one experiment on this machine (all cores only when quick)."""
     cpus = available_cpus()
     found = [("all cores", None)]
-    if experiment in PINNED_TOO and len(cpus) > 1:
+    if experiment in PINNED_TOO and len(cpus) > 1 and not quick:
         found.append(("one core", [cpus[0]]))
     return found
 
 
-def plan(interpreters: Iterable[Interpreter],
-         names: Iterable[str] | None = None) -> list[tuple[str, Interpreter, str, list[int] | None]]:
+def plan(interpreters: Iterable[Interpreter], names: Iterable[str] | None = None,
+         quick: bool = False) -> list[tuple[str, Interpreter, str, list[int] | None]]:
     """Every (experiment, interpreter, setup label, cpus) the lab will run, in order."""
     chosen = list(names) if names is not None else experiments()
     interps = [i for i in interpreters if i.ok]
     return [(name, interp, label, cpus)
             for name in chosen
             for interp in interps
-            for label, cpus in setups(name)]
+            for label, cpus in setups(name, quick)]
 
 
 def run_lab(interpreters: Iterable[Interpreter], names: Iterable[str] | None = None, *,
@@ -58,7 +60,7 @@ def run_lab(interpreters: Iterable[Interpreter], names: Iterable[str] | None = N
     average at the end (for the stamp of that experiment's results file; the load
     at the start is the whole lab's, taken before any of its runs).
     """
-    steps = plan(interpreters, names)
+    steps = plan(interpreters, names, quick)
     results: dict[str, list[dict]] = {}
     for done, (name, interp, label, cpus) in enumerate(steps):
         if timing is not None and name not in timing:
@@ -66,8 +68,6 @@ def run_lab(interpreters: Iterable[Interpreter], names: Iterable[str] | None = N
         if progress:
             progress(done, len(steps), f"{name} on {interp.label} ({label})")
         params = dict(PINNED_PARAMS.get(name, {})) if label == "one core" else {}
-        if quick:
-            params.pop("trips", None)  # quick sizes stay quick
         run = run_experiment(name, interp, quick=quick, cpus=cpus, timeout=timeout,
                              params=params or None)
         run["setup"] = label

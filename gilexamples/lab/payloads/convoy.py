@@ -12,7 +12,7 @@ GIL too, but usually returns before the CPU-bound thread, just woken, takes it.
 Lab payload: runs unchanged under Python 2.7 and 3.6+, stdlib only.
 Usage: python convoy.py '{"quick": true}'; optional params: "threads" (list
 of CPU-bound thread counts, default [1] quick, [1, 2, 4] full), "trips"
-(most round trips per phase, default 15 quick, 300 full), "budget_s"
+(most round trips per phase, default 12 quick, 300 full), "budget_s"
 (seconds per phase before stopping early, at least 5 trips; default 0.35
 quick, 3 full), "gap_s" (the client's pause between round trips; default
 per phase: (threads + 1) switch intervals + 2 ms, see _common.pause_for).
@@ -25,7 +25,7 @@ two waits seen from inside ("wait_after_recv_s": request sent -> recv()
 returned with the GIL; "wait_after_send_s": recv() returned -> sendall()
 returned with the GIL), "spins_per_s" (the CPU-bound threads' 1000-addition
 loops per second while the client was timing, all together),
-"spins_solo_per_s" (the same in the 0.2 s before the client started) and
+"spins_solo_per_s" (the same in the 0.1 s (quick) or 0.2 s before the client started) and
 "cpu_share" (the first over the second). "verdict" is "measured" when the
 one-thread phase had at most 20% late requests and a busy child process got
 at least 0.8 of a CPU before and after ("free_cpu"), else "inconclusive"
@@ -53,7 +53,7 @@ where the echo thread wins, and "cpu_share" show what it costs the others.
 import _common
 from _common import MAX_LATE_SHARE, echo_phase, pause_for, percentile, switch_interval
 
-SOLO_S = 0.2  # seconds the CPU-bound threads run alone before the client starts
+SOLO_S = (0.1, 0.2)  # seconds the CPU-bound threads run alone first: (quick, full)
 
 
 def main():
@@ -62,7 +62,7 @@ def main():
     counts = [int(k) for k in params.get("threads", [1] if quick else [1, 2, 4])]
     if 1 not in counts:
         counts.insert(0, 1)
-    trips = int(params.get("trips", 15 if quick else 300))
+    trips = int(params.get("trips", 12 if quick else 300))
     budget = float(params.get("budget_s", 0.35 if quick else 3.0))
     interval = switch_interval()
     free = [_common.free_cpu()]
@@ -74,7 +74,7 @@ def main():
     rtt_alone = percentile(alone, 0.5)
     by_threads = {}
     for k in counts:
-        phase = echo_phase(k, trips, budget, pause(k), solo_s=SOLO_S)
+        phase = echo_phase(k, trips, budget, pause(k), solo_s=SOLO_S[0 if quick else 1])
         times = phase["times"]
         median = percentile(times, 0.5)
         solo = phase["spins_solo_per_s"]

@@ -9,8 +9,8 @@ does worse than that: the threads fight over the lock.
 
 Lab payload: runs unchanged under Python 2.7 and 3.6+, stdlib only.
 Usage: python countdown.py '{"quick": true}'; optional params: "total"
-(numbers counted in all, default 6e6 quick, 2.4e7 full), "threads" (list of
-thread counts, default [2, 4]), "repeat" (trials, default 3 quick, 5 full;
+(numbers counted in all, default 4e6 quick, 2.4e7 full), "threads" (list of
+thread counts, default [2, 4]), "repeat" (trials, default 2 quick, 5 full;
 each value reported is the median over the trials). Besides the times, it
 reports how the threads spent them (from getrusage, all threads of the
 process): context switches per second, and CPU seconds per wall second.
@@ -35,7 +35,7 @@ import _common
 from _common import clock, median
 
 #: Seconds each capacity check runs (before and after the trials).
-CAPACITY_S = 0.15
+CAPACITY_S = 0.1
 
 
 def usage():
@@ -77,11 +77,11 @@ def threaded(total, k):
 def main():
     params = _common.params()
     quick = params.get("quick", False)
-    total = int(params.get("total", 6000000 if quick else 24000000))
+    total = int(params.get("total", 4000000 if quick else 24000000))
     counts = [int(k) for k in params.get("threads", [2, 4])]
     if 2 not in counts:
         counts.insert(0, 2)
-    repeat = int(params.get("repeat", 3 if quick else 5))
+    repeat = int(params.get("repeat", 2 if quick else 5))
     wanted = min(2, _common.allowed_cpus())
     capacity = [_common.parallel_capacity(wanted, CAPACITY_S)]
     seq_times = []

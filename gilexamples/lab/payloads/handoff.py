@@ -44,10 +44,10 @@ per wall second).
 
 Lab payload: runs unchanged under Python 2.7 and 3.6+, stdlib only.
 Usage: python handoff.py '{"quick": true}'; optional params: "threads"
-(default 2), "greedy_s" (seconds, default 0.4 quick, 2.0 full), "hold_us"
-(greedy hold, default 50), "polite_handoffs" (default 150 quick, 1000 full),
+(default 2), "greedy_s" (seconds, default 0.25 quick, 2.0 full), "hold_us"
+(greedy hold, default 50), "polite_handoffs" (default 100 quick, 1000 full),
 "polite_hold_us" (default 1000), "gap_us" (default 200), "wakeups"
-(default 150 quick, 1000 full). Prints {"metrics": {...}} on stdout.
+(default 100 quick, 1000 full). Prints {"metrics": {...}} on stdout.
 """
 import bisect
 import gc
@@ -233,12 +233,12 @@ def main():
     params = json.loads(sys.argv[1]) if len(sys.argv) > 1 else {"quick": True}
     quick = params.get("quick", False)
     nthreads = max(2, int(params.get("threads", 2)))
-    greedy_s = float(params.get("greedy_s", 0.4 if quick else 2.0))
+    greedy_s = float(params.get("greedy_s", 0.25 if quick else 2.0))
     hold = float(params.get("hold_us", 50)) / 1e6
-    polite_n = int(params.get("polite_handoffs", 150 if quick else 1000))
+    polite_n = int(params.get("polite_handoffs", 100 if quick else 1000))
     polite_hold = float(params.get("polite_hold_us", 1000)) / 1e6
     gap = float(params.get("gap_us", 200)) / 1e6
-    wakeups = int(params.get("wakeups", 150 if quick else 1000))
+    wakeups = int(params.get("wakeups", 100 if quick else 1000))
 
     machine_before, own_before, started = machine_cpu_s(), usage(), clock()
     wake = pipe_wakeups(wakeups, gap)

@@ -20,8 +20,8 @@ while the main thread waits on an Event):
 
 Lab payload: runs unchanged under Python 2.7 and 3.6+, stdlib only.
 Usage: python myths.py '{"quick": true}'; optional params: "seconds" (length
-of each long call, default 0.15 quick, 0.4 full), "rounds" (sleep(0) calls,
-default 100 quick, 400 full). Prints {"metrics": {...}} on stdout.
+of each long call, default 0.1 quick, 0.4 full), "rounds" (sleep(0) calls,
+default 60 quick, 400 full). Prints {"metrics": {...}} on stdout.
 """
 import hashlib
 import json
@@ -91,8 +91,8 @@ def handover(watcher, pause, rounds):
 def main():
     params = json.loads(sys.argv[1]) if len(sys.argv) > 1 else {}
     quick = bool(params.get("quick"))
-    seconds = float(params.get("seconds", 0.15 if quick else 0.4))
-    rounds = int(params.get("rounds", 100 if quick else 400))
+    seconds = float(params.get("seconds", 0.1 if quick else 0.4))
+    rounds = int(params.get("rounds", 60 if quick else 400))
 
     n_sum = size_for(lambda n: sum(numbers(n)), seconds, 100000)
     big_list = shuffled(size_for(lambda n: sorted(shuffled(n)), seconds, 10000))

@@ -15,7 +15,7 @@ costs about one switch interval), under the tick GIL it is about zero.
 Lab payload: runs unchanged under Python 2.7 and 3.6+, stdlib only.
 Usage: python switch_interval.py '{"quick": true}'; optional params:
 "settings" (list of intervals in seconds, or ticks on Python 2), "trips"
-(default 12 quick, 200 full), "budget_s" (per setting, default 0.3 quick,
+(default 10 quick, 200 full), "budget_s" (per setting, default 0.3 quick,
 2.5 full), "gap_s" (the client's pause between trips; default per setting:
 two switch intervals + 2 ms, so that the echo thread's hidden second wait
 is over before the next request: see _common).
@@ -45,7 +45,7 @@ def fit(xs, ys):
 def main():
     params = _common.params()
     quick = params.get("quick", False)
-    trips = int(params.get("trips", 12 if quick else 200))
+    trips = int(params.get("trips", 10 if quick else 200))
     budget = float(params.get("budget_s", 0.3 if quick else 2.5))
     if hasattr(sys, "setswitchinterval"):
         knob, unit = "switch_interval", "s"
