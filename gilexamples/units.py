@@ -56,9 +56,9 @@ def times(value) -> str:
     return f"{value:.0f}×" if value >= 10 else f"{value:.2f}×"
 
 
-def percent(value) -> str:
-    """A share as a whole percentage: ``0.4066`` -> ``"41%"``."""
-    return f"{value * 100:.0f}%" if _number(value) else NA
+def percent(value, decimals: int = 0) -> str:
+    """A share as a percentage: ``0.4066`` -> ``"41%"`` (``"40.7%"`` with one decimal)."""
+    return f"{value * 100:.{decimals}f}%" if _number(value) else NA
 
 
 def is_seconds(key: str) -> bool:

@@ -69,7 +69,7 @@ def plot_echo_trips(run: dict):
     short = metrics["short_pause"]
     figure = Figure(figsize=(7.0, 3.8), layout="constrained")
     top, bottom = figure.subplots(2, 1)
-    _row(top, f"pause {short['gap_s'] * 1e3:g} ms (earlier design)", short["trace"],
+    _row(top, f"pause {short['gap_s'] * 1e3:g} ms (shorter than the second wait)", short["trace"],
          short.get("late_share") or 0.0)
     _row(bottom, f"pause {metrics['gap_s'] * 1e3:g} ms", metrics["trace"],
          metrics.get("late_share") or 0.0)

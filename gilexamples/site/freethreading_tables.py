@@ -1,4 +1,5 @@
-"""Tables and plots of the free-threading experiments, from stored lab results.
+"""Tables of the free-threading experiments, from stored lab results (the plots are
+:mod:`gilexamples.site.freethreading_plots`).
 
 A page asks for one with an HTML comment on a line of its own, and
 :func:`render_markers` (called by the MkDocs hook ``on_page_markdown``)
@@ -30,13 +31,13 @@ import re
 from pathlib import Path
 
 from gilexamples.lab.results import load_results
-from gilexamples.site.plots import _figure
-from gilexamples.site.plots import svg as _svg
 from gilexamples.site.runs import by_interpreter as _by_interpreter
 from gilexamples.site.runs import gil as _gil
 from gilexamples.site.stamps import RESULTS_SUBDIR, load_warning, missing, stamp_line
+from gilexamples.units import NA
 from gilexamples.units import duration as _duration
 from gilexamples.units import ratio as _ratio
+from gilexamples.units import times as _units_times
 
 __all__ = ["render_markers", "same_version_pairs", "MARKER", "OVERHEAD_WORKLOADS", "RACE_CASES"]
 
@@ -128,7 +129,8 @@ def _cell(run: dict | None, value) -> str:
 
 
 def _times(value) -> str:
-    return f"{value:.2f}×" if isinstance(value, (int, float)) else "n/a"
+    """A factor with two decimals (speed-ups and ratios near 1 need them)."""
+    return f"{_ratio(value)}×" if _ratio(value) != NA else NA
 
 
 def _lost(case: str):
@@ -150,9 +152,7 @@ def _slowdown(m: dict):
     value = m.get("slowdown")
     if value is None:
         value = (m.get("threads") or {}).get("1", {}).get("slowdown")
-    if not isinstance(value, (int, float)):
-        return "n/a"
-    return f"{value:.0f}×" if value >= 10 else f"{value:.2f}×"
+    return _units_times(value)
 
 
 def _speedup(key: str, with_verdict: bool = False):
@@ -236,8 +236,7 @@ def same_version_table(docs: dict[str, dict]) -> str:
 
 
 def _cpu(m: dict) -> str:
-    value = m.get("cpu_per_wall")
-    return f"{value:.2f}" if isinstance(value, (int, float)) else "n/a"
+    return _ratio(m.get("cpu_per_wall"))
 
 
 def scaling_table(doc: dict) -> str:
@@ -303,89 +302,8 @@ def overhead_ratio_table(doc: dict) -> str:
     return "\n\n".join(parts)
 
 
-def _plot_scaling(doc: dict) -> str:
-    figure, ax = _figure(height=3.4)
-    names, series = [], {"threads": [], "sub-interpreters": [], "processes": []}
-    keys = {"threads": "speedup", "sub-interpreters": "subinterpreter_speedup",
-            "processes": "process_speedup"}
-    unsure = []
-    for name, setups in _by_interpreter(doc):
-        run = setups.get("all cores")
-        if not run or "metrics" not in run:
-            continue
-        names.append(name.replace("CPython ", ""))
-        unsure.append(run["metrics"].get("verdict") == "inconclusive")
-        for label, key in keys.items():
-            value = run["metrics"].get(key)
-            series[label].append(value if isinstance(value, (int, float)) else 0.0)
-    colours = {"threads": "tab:red", "sub-interpreters": "tab:purple", "processes": "tab:grey"}
-    width = 0.8 / len(series)
-    for i, (label, values) in enumerate(series.items()):
-        xs = [x + (i - 1) * width for x in range(len(names))]
-        bars = ax.bar(xs, values, width=width, label=label, color=colours[label],
-                      edgecolor="black", linewidth=0.4)
-        for bar, faint in zip(bars, unsure):
-            if faint:  # the machine did not give the run two free cores
-                bar.set_alpha(0.35)
-                bar.set_hatch("///")
-    ax.axhline(1.0, color="black", linewidth=0.8)
-    ax.axhline(2.0, color="grey", linestyle="--", linewidth=1)
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import Patch
-
-    handles = [Patch(facecolor=colours[label], edgecolor="black", linewidth=0.4, label=label)
-               for label in series]
-    handles.append(Line2D([], [], color="grey", linestyle="--", linewidth=1,
-                          label="two workers, fully parallel"))
-    if any(unsure):
-        handles.append(Patch(facecolor="white", edgecolor="black", hatch="///", alpha=0.6,
-                             label="pale, hatched: inconclusive run"))
-    ax.legend(handles=handles, fontsize="x-small", loc="upper left")
-    ax.set_xticks(range(len(names)))
-    ax.set_xticklabels(names)
-    ax.tick_params(axis="x", labelsize="small", rotation=45)
-    ax.set_ylabel("speedup of 2 workers over 1")
-    ax.set_title("The same pure-Python work on one worker and on two")
-    ax.grid(alpha=0.3, axis="y")
-    return _svg(figure, "ft-scaling")
-
-
-def _plot_overhead(doc: dict) -> str:
-    versions = same_version_pairs({"overhead": doc})
-    if not versions:
-        return ""
-    version = versions[-1]
-    figure, ax = _figure(height=3.2)
-    ratios = {k: _overhead_ratio(doc, version, k) for k in KINDS[1:]}
-    labels = {"nogil": f"{version}t, GIL off", "forced": f"{version}t, PYTHON_GIL=1"}
-    colours = {"nogil": "tab:blue", "forced": "tab:orange"}
-    shown = [k for k in ratios if ratios[k]]
-    width = 0.8 / max(len(shown), 1)
-    for i, kind in enumerate(shown):
-        xs = [x + (i - (len(shown) - 1) / 2) * width for x in range(len(OVERHEAD_WORKLOADS))]
-        ax.bar(xs, [ratios[kind].get(w, 0.0) for w in OVERHEAD_WORKLOADS], width=width,
-               label=labels[kind], color=colours[kind], edgecolor="black", linewidth=0.4)
-    ax.axhline(1.0, color="black", linewidth=0.8, label=f"{version}, default build")
-    ax.set_xticks(range(len(OVERHEAD_WORKLOADS)))
-    ax.set_xticklabels([OVERHEAD_TITLES[w] for w in OVERHEAD_WORKLOADS], fontsize="small",
-                       rotation=20)
-    ax.set_ylabel("time per operation / default build")
-    ax.set_title(f"One thread on the free-threaded {version}t, relative to {version}")
-    ax.legend(fontsize="x-small")
-    ax.grid(alpha=0.3, axis="y")
-    return _svg(figure, "ft-overhead")
-
-
-CAPTIONS = {
-    "scaling": "Speedup of two workers over one on the same total work: threads (red), "
-               "sub-interpreters with their own GIL, each driven by a thread (purple, 3.12 and "
-               "later), processes (grey, the calibration: what the machine could give). 1.0: "
-               "no gain; 2.0: both cores used. Pale, hatched bars: a run the machine disturbed "
-               "(its verdict is inconclusive).",
-    "overhead": "Time per operation on the free-threaded build, relative to the default build "
-                "of the same version, one thread; above 1.0 is slower.",
-}
-PLOTS = {"scaling": _plot_scaling, "overhead": _plot_overhead}
+#: The ``ft-plot`` names (drawn by :mod:`gilexamples.site.freethreading_plots`).
+PLOT_NAMES = ("scaling", "overhead")
 TABLES = {"scaling": scaling_table, "races": races_table, "overhead": overhead_table,
           "overhead-ratio": overhead_ratio_table}
 SOURCE = {"scaling": "scaling", "races": "races", "overhead": "overhead",
@@ -457,13 +375,15 @@ def render_markers(markdown: str, docs_dir: str | Path) -> str:
         if kind == "table" and arg == "same-version":
             return same_version_table(docs)
         source = SOURCE.get(arg)
-        if source is None or (kind == "plot" and arg not in PLOTS) \
+        if source is None or (kind == "plot" and arg not in PLOT_NAMES) \
                 or (kind == "table" and arg not in TABLES):
             raise ValueError(f"unknown ft-{kind} marker {arg!r}")
         doc = docs.get(source)
         if doc is None:
             return missing(source)
         if kind == "plot":
+            from gilexamples.site.freethreading_plots import CAPTIONS, PLOTS
+
             svg = PLOTS[arg](doc)
             if not svg:
                 return _no_pair()

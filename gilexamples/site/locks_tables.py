@@ -24,6 +24,8 @@ backport merged the day after 3.13.0 was released).
 
 from __future__ import annotations
 
+from gilexamples import units
+
 import json
 import re
 from pathlib import Path
@@ -62,24 +64,17 @@ def lock_generation(run: dict) -> str:
 
 
 def _us(summary: dict | None, key: str = "median") -> str:
+    """A summary's value, stored in microseconds, written as every duration is."""
     if not summary:
         return "none"
-    value = summary[key]
-    return f"{value:,.0f} µs" if value >= 100 else f"{value:.1f} µs"
+    return units.duration(summary[key] * 1e-6)
 
 
-def _seconds(value) -> str:
-    if not isinstance(value, (int, float)):
-        return "n/a"
-    if value < 1e-3:
-        return f"{value * 1e6:.0f} µs"
-    if value < 1:
-        return f"{value * 1e3:.1f} ms"
-    return f"{value:.2f} s"
+_seconds = units.duration
 
 
 def _share(value) -> str:
-    return f"{value:.1%}" if isinstance(value, (int, float)) else "n/a"
+    return units.percent(value, decimals=1)
 
 
 def _rows(doc: dict) -> list[dict]:

@@ -332,6 +332,17 @@ def parallel_capacity(processes, seconds):
     return used / wall if wall > 0 else None
 
 
+def cpu_seconds():
+    """CPU seconds (user + system) this process has used, all threads."""
+    try:
+        import resource
+    except ImportError:  # not Unix: os.times() has the same two figures
+        times = os.times()
+        return times[0] + times[1]
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def free_cpu(seconds=0.1):
     """The share of one CPU a busy child process gets right now (None where unknown).
 

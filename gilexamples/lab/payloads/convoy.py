@@ -7,7 +7,8 @@ same process. Each round trip makes the echo thread block in recv(), which
 releases the GIL, and getting it back means waiting for the CPU-bound thread
 to give it up. Under 3.2+'s switching GIL that takes up to one switch
 interval (5 ms) per wait: the convoy effect (bpo-7946). send() releases the
-GIL too, but usually returns before the CPU-bound thread, just woken, takes it.
+GIL too; whether the CPU-bound thread, just woken, takes it before send()
+returns is a race each machine decides (see _common and "late_share").
 
 Lab payload: runs unchanged under Python 2.7 and 3.6+, stdlib only.
 Usage: python convoy.py '{"quick": true}'; optional params: "threads" (list

@@ -29,18 +29,13 @@ Usage: python overhead.py '{"quick": true}'; optional params: "n" (loop
 iterations per timing, default 10000 quick, 100000 full), "repeat" (default 5
 quick, 9 full), "workloads" (names, default all). Prints {"metrics": {...}}
 with "ns_per_op" {workload: ns}, "loop_ns", "cpu_per_wall", "n", "repeat",
-"unroll", "gil_enabled".
+"unroll", "gil_enabled", and "verdict": "measured", or "inconclusive" (with
+"why") when the timing loop got less than 0.9 CPU seconds per wall second.
 """
-import os
 import sys
 
 import _common
 from _common import clock
-
-try:
-    import resource
-except ImportError:  # not Unix
-    resource = None
 
 try:
     xrange
@@ -87,14 +82,6 @@ def build(statement):
     return namespace["run"]
 
 
-def cpu_seconds():
-    if resource is not None:
-        usage = resource.getrusage(resource.RUSAGE_SELF)
-        return usage.ru_utime + usage.ru_stime
-    t = os.times()
-    return t[0] + t[1]
-
-
 def fastest(run, n, repeat):
     best = None
     for _ in range(repeat):
@@ -121,7 +108,7 @@ def main():
     runs = [(name, build(stmt)) for name, stmt in chosen]
     for _, run in runs:   # warm up: specialization, caches, the allocator
         run(min(n, 2000))
-    cpu0, wall0 = cpu_seconds(), clock()
+    cpu0, wall0 = _common.cpu_seconds(), clock()
     loop = fastest(empty, n * UNROLL, repeat)
     timings = {}
     for name, run in runs:
@@ -130,7 +117,7 @@ def main():
     loop_s = loop / (n * UNROLL)
     ns_per_op = dict((name, max(0.0, (took / n - loop_s) / UNROLL) * 1e9)
                      for name, took in timings.items())
-    cpu1, wall1 = cpu_seconds(), clock()
+    cpu1, wall1 = _common.cpu_seconds(), clock()
     is_enabled = getattr(sys, "_is_gil_enabled", None)
     metrics = {
         "ns_per_op": ns_per_op,
@@ -140,7 +127,12 @@ def main():
         "repeat": repeat,
         "unroll": UNROLL,
         "gil_enabled": bool(is_enabled()) if is_enabled is not None else True,
+        "verdict": "measured",
     }
+    if metrics["cpu_per_wall"] < 0.9:
+        metrics["verdict"] = "inconclusive"
+        metrics["why"] = ("the timing loop got %.2f CPU seconds per wall second (other work "
+                          "on the machine)" % metrics["cpu_per_wall"])
     _common.emit({"metrics": metrics})
 
 

@@ -12,7 +12,10 @@ Lab payload: runs unchanged under Python 2.7 and 3.6+, stdlib only.
 Usage: python response.py '{"quick": true}'; optional params: "sleep_s"
 (default 0.001), "samples" (default 40 quick, 300 full), "budget_s" (seconds
 per phase before stopping early, default 1 quick, 5 full), "cpu_threads"
-(default 1). Prints {"metrics": {...}} on stdout.
+(default 1). Prints {"metrics": {...}} on stdout; "cpu_per_wall" is the CPU
+seconds per wall second the process used in the loaded phase (about one: the
+CPU-bound thread), and "verdict" is "inconclusive" (with "why") when that is
+below 0.8, the sign that the scheduler, not only the GIL, made the waits.
 """
 import threading
 import time
@@ -63,7 +66,9 @@ def main():
     budget = float(params.get("budget_s", 1.0 if quick else 5.0))
     cpu_threads = int(params.get("cpu_threads", 1))
     alone = phase(0, sleep_s, samples, budget)
+    before = _common.cpu_seconds(), clock()
     loaded = phase(cpu_threads, sleep_s, samples, budget)
+    after = _common.cpu_seconds(), clock()
     metrics = {
         "sleep_s": sleep_s,
         "cpu_threads": cpu_threads,
@@ -73,7 +78,17 @@ def main():
         "p99_s": percentile(loaded, 0.99),
         "max_s": max(loaded),
         "samples": len(loaded),
+        "verdict": "measured",
     }
+    if after[1] > before[1]:
+        # The CPU-bound thread holds the GIL nearly all the time: about one CPU second
+        # per wall second. Much less, and the waits were the scheduler's, not the GIL's.
+        got = (after[0] - before[0]) / (after[1] - before[1])
+        metrics["cpu_per_wall"] = got
+        if cpu_threads and got < _common.MIN_FREE_CPU:
+            metrics["verdict"] = "inconclusive"
+            metrics["why"] = ("the CPU-bound thread got %.2f CPU seconds per wall second "
+                              "(other work on the machine)" % got)
     _common.emit({"metrics": metrics})
 
 

@@ -43,12 +43,13 @@ import fcntl
 import os
 import select
 import signal
-import subprocess
 import sys
 import threading
 import time
 
 import _common
+from _crashes import crash_reports
+from _installers import signal_in_worker, subinterpreter_signal
 from _common import clock
 PY2 = sys.version_info[0] == 2
 if PY2:
@@ -288,142 +289,7 @@ def wakeup_fd(timer_s):
     return (woke if ready else None), byte
 
 
-def signal_in_worker():
-    box = []
-
-    def worker():
-        try:
-            signal.signal(signal.SIGUSR1, signal.SIG_DFL)
-            box.append(None)
-        except ValueError as error:
-            box.append(str(error))
-
-    thread = threading.Thread(target=worker, name="worker")
-    thread.start()
-    thread.join()
-    return box[0]
-
-
-SUB_CODE = r"""
-import os, signal
-try:
-    signal.signal(signal.SIGUSR1, signal.SIG_IGN)
-    message = "installed"
-except ValueError as error:
-    message = "ValueError: " + str(error)
-os.write(%d, message.encode("utf-8"))
-"""
-
-
-def subinterpreter_signal():
-    """What signal.signal says in a sub-interpreter (3.8+, private modules); None before."""
-    module = None
-    for name in ("_interpreters", "_xxsubinterpreters"):
-        try:
-            module = __import__(name)
-            break
-        except ImportError:
-            continue
-    if module is None:
-        return None
-    old = signal.getsignal(signal.SIGUSR1)
-    read_end, write_end = os.pipe()
-    try:
-        interp = module.create()
-        try:
-            module.run_string(interp, SUB_CODE % write_end)
-        finally:
-            module.destroy(interp)
-        os.close(write_end)
-        write_end = None
-        return os.read(read_end, 500).decode("utf-8")
-    finally:
-        signal.signal(signal.SIGUSR1, old)
-        os.close(read_end)
-        if write_end is not None:
-            os.close(write_end)
-
-
-# 4. faulthandler -----------------------------------------------------------
-
-CRASH = r"""
-import ctypes, resource, sys, threading, time
-resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-try:
-    import faulthandler
-    if sys.argv[1] == "on":
-        faulthandler.enable()
-    else:
-        faulthandler.disable()
-except ImportError:
-    pass
-ready = threading.Event()
-def waiting_worker():
-    ready.set()
-    time.sleep(30)
-thread = threading.Thread(target=waiting_worker, name="waiting-worker")
-thread.daemon = True
-thread.start()
-ready.wait(5)
-def crash_here():
-    ctypes.string_at(0)
-crash_here()
-"""
-
-HANG = r"""
-import faulthandler, threading
-faulthandler.dump_traceback_later(0.2, exit=True)
-def stuck_forever():
-    lock = threading.Lock()
-    lock.acquire()
-    lock.acquire()
-stuck_forever()
-"""
-
-
-def child_env():
-    env = dict(os.environ)
-    for name in ("PYTHONFAULTHANDLER", "PYTHONDEVMODE", "PYTHONSTARTUP"):
-        env.pop(name, None)
-    return env
-
-
-def run_child(code, *args):
-    child = subprocess.Popen([sys.executable, "-c", code] + list(args),
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             env=child_env())
-    deadline = time.time() + 20
-    while child.poll() is None and time.time() < deadline:
-        time.sleep(0.01)
-    if child.poll() is None:
-        child.kill()
-    out, err = child.communicate()
-    return child.returncode, err.decode("utf-8", "replace")
-
-
-def crash_reports():
-    metrics = {}
-    status_on, err_on = run_child(CRASH, "on")
-    status_off, err_off = run_child(CRASH, "off")
-    metrics["crash_exit_status"] = status_off
-    metrics["crash_without_faulthandler_stderr_bytes"] = len(err_off.encode("utf-8"))
-    try:
-        import faulthandler  # noqa: F401
-    except ImportError:
-        metrics["faulthandler_dumped"] = None
-        metrics["faulthandler_reason"] = "no faulthandler module before Python 3.3"
-        metrics["watchdog_exit_status"] = None
-        return metrics
-    metrics["faulthandler_dumped"] = (
-        "Fatal Python error: Segmentation fault" in err_on
-        and "most recent call first" in err_on
-        and "crash_here" in err_on)
-    metrics["faulthandler_threads_dumped"] = err_on.count("most recent call first")
-    metrics["faulthandler_worker_shown"] = "waiting_worker" in err_on
-    status, err = run_child(HANG)
-    metrics["watchdog_exit_status"] = status
-    metrics["watchdog_dumped"] = err.startswith("Timeout (") and "stuck_forever" in err
-    return metrics
+# 4. faulthandler: see _crashes.py (crash_reports) -----------------------
 
 
 def main():
