@@ -173,15 +173,31 @@ def test_a_thread_waiting_inside_the_lock_leaves_no_trace(cls):
     waiting = threading.Thread(target=lambda: lock.acquire(timeout=CHILD_S * 2) and lock.release(),
                                daemon=True)
     waiting.start()
-    time.sleep(0.05)          # let it block in C; the test holds either way (it may still be on its way)
+    time.sleep(0.05)          # let it block in C (a waiter still on its way makes the test weaker, not wrong)
 
     def steps():
-        lock.release()                                     # taken by this thread: held in the child
-        got = lock.acquire(timeout=STEP_S)
-        lock.release()
-        return got
+        # A waiter the parent had may still be counted inside the lock's C state (the
+        # condition variable's or the semaphore's). A new waiter in the child must get
+        # the release anyway: park one, release from here, and it must wake promptly.
+        woke = []
+        parked = threading.Event()
 
-    assert in_child(steps) is True
+        def child_waiter():
+            parked.set()
+            woke.append(lock.acquire(timeout=STEP_S))
+            if woke[-1]:
+                lock.release()
+
+        thread = threading.Thread(target=child_waiter)
+        thread.start()
+        parked.wait(STEP_S)
+        time.sleep(0.05)                                   # let it block in C
+        started = time.monotonic()
+        lock.release()                                     # taken by this thread: held in the child
+        thread.join(STEP_S * 2)
+        return {"woke": woke == [True], "within_s": time.monotonic() - started < STEP_S / 2}
+
+    assert in_child(steps) == {"woke": True, "within_s": True}
     lock.release()
     waiting.join(CHILD_S)
     assert not waiting.is_alive()
