@@ -21,7 +21,8 @@ times the *rest of the second wait* instead of a whole first one.
 
 So the client pauses longer than the echo thread can take to get back into
 ``recv()``: :func:`pause_for` gives ``(cpu_threads + 1)`` switch intervals
-plus 2 ms. And the rig checks that it did: every request carries the time
+plus 2 ms, and the client stretches that to twice its last round trip when
+that is longer. And the rig checks that it did: every request carries the time
 the client sent it, the echo thread notes when it entered ``recv()``, and a
 trip whose request was sent before the echo thread was back in ``recv()``
 is counted in ``late_share``. A phase with a high ``late_share`` measured
@@ -116,7 +117,10 @@ def spin(stop, counts, slot):
 
 
 #: The client: its own process, so its timing is not disturbed by the server's GIL.
-#: argv: port trips budget_s pause_s. Prints a JSON list of round-trip seconds.
+#: argv: port trips budget_s pause_s. Before each request it pauses pause_s, or twice
+#: the last round trip if that is longer: the echo thread's hidden second wait is
+#: about as long as the first, whatever sets it (Python 2's check interval has no
+#: time unit to compute a pause from). Prints a JSON list of round-trip seconds.
 CLIENT = r"""
 import json, socket, sys, time
 clock = getattr(time, "perf_counter", time.time)
@@ -134,14 +138,16 @@ def trip():
             raise SystemExit("server closed the connection")
         got += len(chunk)
     return clock() - start
+last = 0.0
 for _ in range(warmup):
-    time.sleep(pause)
-    trip()
+    time.sleep(max(pause, 2 * last))
+    last = trip()
 times = []
 begin = clock()
 while len(times) < trips and (len(times) < 5 or clock() - begin < budget):
-    time.sleep(pause)
-    times.append(trip())
+    time.sleep(max(pause, 2 * last))
+    last = trip()
+    times.append(last)
 sock.close()
 sys.stdout.write(json.dumps(times))
 """ % {"size": MESSAGE, "warmup": WARMUP_TRIPS}
