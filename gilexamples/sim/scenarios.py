@@ -71,6 +71,14 @@ def _machine(setup: Setup, record: bool):
     return kernel, policy, recorder
 
 
+def _io_machine(setup: Setup, record: bool, default_latency_ns: int):
+    """:func:`_machine`, plus the I/O latency (the setup's, or the scenario's default)
+    and the end of the run in simulated nanoseconds."""
+    kernel, policy, recorder = _machine(setup, record)
+    latency = default_latency_ns if setup.io_latency_ns is None else setup.io_latency_ns
+    return kernel, policy, recorder, latency, int(setup.seconds * S)
+
+
 def _cpu_worker(policy, work_ns: int):
     def program(th):
         yield from policy.start(th)
@@ -109,10 +117,8 @@ CLIENT_GAP_NS = 1 * MS
 
 
 def _convoy_run(setup: Setup, cpu_threads: int, record: bool):
-    kernel, policy, recorder = _machine(setup, record)
-    net_ns = NET_NS if setup.io_latency_ns is None else setup.io_latency_ns
+    kernel, policy, recorder, net_ns, until = _io_machine(setup, record, NET_NS)
     trips: list[int] = []
-    until = int(setup.seconds * S)
 
     def pair(suffix: str):
         """One echo server thread and its client (in another process: no GIL)."""
@@ -177,10 +183,8 @@ SLEEP_NS = 1 * MS
 
 
 def _response_run(setup: Setup, cpu_threads: int, record: bool):
-    kernel, policy, recorder = _machine(setup, record)
-    sleep_ns = SLEEP_NS if setup.io_latency_ns is None else setup.io_latency_ns
+    kernel, policy, recorder, sleep_ns, until = _io_machine(setup, record, SLEEP_NS)
     late: list[int] = []
-    until = int(setup.seconds * S)
 
     def sleeper(th):
         yield from policy.start(th)

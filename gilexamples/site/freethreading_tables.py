@@ -128,6 +128,16 @@ def _cell(run: dict | None, value) -> str:
     return value(run["metrics"])
 
 
+def _rows(doc: dict, cells) -> list[list[str]]:
+    """One row per interpreter: its name, its GIL, then each of ``cells`` applied to the
+    metrics of its all-cores run (or its only run)."""
+    rows = []
+    for name, setups in _by_interpreter(doc):
+        run = setups.get("all cores") or next(iter(setups.values()))
+        rows.append([name, _gil(run)] + [_cell(run, cell) for cell in cells])
+    return rows
+
+
 def _times(value) -> str:
     """A factor with two decimals (speed-ups and ratios near 1 need them)."""
     return f"{_ratio(value)}×" if _ratio(value) != NA else NA
@@ -245,25 +255,15 @@ def scaling_table(doc: dict) -> str:
     header = (["Interpreter", "GIL"] + [f"{k} thread{'s' if k != '1' else ''}" for k in counts]
               + ["threads ×", "processes ×", "sub-interpreters ×", "CPU s / wall s, 2 threads",
                  "verdict"])
-    rows = []
-    for name, setups in _by_interpreter(doc):
-        run = setups.get("all cores") or next(iter(setups.values()))
-        rows.append([name, _gil(run)]
-                    + [_cell(run, lambda m, k=k: _duration(m.get("by_threads", {}).get(k)))
-                       for k in counts]
-                    + [_cell(run, _speedup("speedup")), _cell(run, _speedup("process_speedup")),
-                       _cell(run, _speedup("subinterpreter_speedup")), _cell(run, _cpu),
-                       _cell(run, lambda m: m.get("verdict", "n/a"))])
-    return _table(header, rows)
+    cells = ([lambda m, k=k: _duration(m.get("by_threads", {}).get(k)) for k in counts]
+             + [_speedup("speedup"), _speedup("process_speedup"),
+                _speedup("subinterpreter_speedup"), _cpu, lambda m: m.get("verdict", "n/a")])
+    return _table(header, _rows(doc, cells))
 
 
 def races_table(doc: dict) -> str:
     header = ["Interpreter", "GIL"] + [RACE_TITLES[c] for c in RACE_CASES]
-    rows = []
-    for name, setups in _by_interpreter(doc):
-        run = setups.get("all cores") or next(iter(setups.values()))
-        rows.append([name, _gil(run)] + [_cell(run, _lost(c)) for c in RACE_CASES])
-    return _table(header, rows)
+    return _table(header, _rows(doc, [_lost(c) for c in RACE_CASES]))
 
 
 def overhead_table(doc: dict) -> str:
@@ -273,14 +273,9 @@ def overhead_table(doc: dict) -> str:
     def ns(value) -> str:
         return f"{value:.1f} ns" if isinstance(value, (int, float)) else "n/a"
 
-    rows = []
-    for name, setups in _by_interpreter(doc):
-        run = setups.get("all cores") or next(iter(setups.values()))
-        rows.append([name, _gil(run)]
-                    + [_cell(run, lambda m, w=w: ns(m.get("ns_per_op", {}).get(w)))
-                       for w in OVERHEAD_WORKLOADS]
-                    + [_cell(run, lambda m: ns(m.get("loop_ns")))])
-    return _table(header, rows)
+    cells = ([lambda m, w=w: ns(m.get("ns_per_op", {}).get(w)) for w in OVERHEAD_WORKLOADS]
+             + [lambda m: ns(m.get("loop_ns"))])
+    return _table(header, _rows(doc, cells))
 
 
 def overhead_ratio_table(doc: dict) -> str:
