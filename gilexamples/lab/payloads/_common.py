@@ -349,6 +349,18 @@ def cpu_seconds():
     return usage.ru_utime + usage.ru_stime
 
 
+def starved(metrics, cpu_per_wall, who):
+    """Mark ``metrics`` inconclusive (keeping an earlier "why") when ``who`` got less than
+    MIN_FREE_CPU CPU seconds per wall second: threads that always have Python to run
+    and got less than one CPU between them were held back by other work, not the GIL."""
+    if cpu_per_wall is None or cpu_per_wall >= MIN_FREE_CPU:
+        return
+    if metrics.get("verdict") != "inconclusive":
+        metrics["verdict"] = "inconclusive"
+        metrics["why"] = ("%s got %.2f CPU seconds per wall second (other work on the "
+                          "machine)" % (who, cpu_per_wall))
+
+
 def free_cpu(seconds=0.1):
     """The share of one CPU a busy child process gets right now (None where unknown).
 

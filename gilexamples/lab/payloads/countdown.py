@@ -126,13 +126,8 @@ def main():
             metrics["verdict"] = "inconclusive"
             metrics["why"] = ("the machine gave %.2f CPUs' worth of time to %d busy processes "
                               "(other work took the rest)" % (min(capacity), wanted))
-    busy = two.get("cpu_per_wall")
-    if busy is not None and busy < 0.8 and metrics["verdict"] == "measured":
-        # Load that came and went between the two capacity checks shows here: threads
-        # that always have Python to run got less than one CPU between them.
-        metrics["verdict"] = "inconclusive"
-        metrics["why"] = ("the two threads got %.2f CPU seconds per wall second (other work "
-                          "on the machine)" % busy)
+    # Load that came and went between the two capacity checks shows here.
+    _common.starved(metrics, two.get("cpu_per_wall"), "the two threads")
     _common.emit({"metrics": metrics})
 
 

@@ -85,10 +85,8 @@ def main():
         # per wall second. Much less, and the waits were the scheduler's, not the GIL's.
         got = (after[0] - before[0]) / (after[1] - before[1])
         metrics["cpu_per_wall"] = got
-        if cpu_threads and got < _common.MIN_FREE_CPU:
-            metrics["verdict"] = "inconclusive"
-            metrics["why"] = ("the CPU-bound thread got %.2f CPU seconds per wall second "
-                              "(other work on the machine)" % got)
+        if cpu_threads:
+            _common.starved(metrics, got, "the CPU-bound thread")
     _common.emit({"metrics": metrics})
 
 

@@ -46,18 +46,12 @@ and "trials"; "subinterpreters" (the API used, or null), "subinterpreters_note",
 "subinterpreter_gil"; "gil_enabled"; "verdict" ("parallel", "serial",
 "partial" or "inconclusive") and "why" (the reason, with its figure).
 """
-import os
 import subprocess
 import sys
 import threading
 
 import _common
-from _common import clock, median
-
-try:
-    import resource
-except ImportError:  # not Unix
-    resource = None
+from _common import clock, cpu_seconds, median
 
 #: Two processes must run at least this much faster than one for the machine to count as
 #: able to run two workers at once right now.
@@ -102,14 +96,6 @@ sys.stdout.flush()
 """
 
 
-def cpu_seconds():
-    if resource is not None:
-        usage = resource.getrusage(resource.RUSAGE_SELF)
-        return usage.ru_utime + usage.ru_stime
-    t = os.times()
-    return t[0] + t[1]
-
-
 def shares(total, k):
     base = total // k
     return [base + (1 if i < total - base * k else 0) for i in range(k)]
@@ -127,17 +113,22 @@ def total_wait(waits):
     return None if not waits or None in waits else sum(waits)
 
 
-def run_threads(total, k):
-    """(wall s, CPU s of this process, run-queue wait s) for k threads sharing ``total``."""
-    waits = []
-    workers = [threading.Thread(target=timed, args=(count, n, waits)) for n in shares(total, k)]
+def run_all(workers):
+    """Start the threads together and join them: (wall s, CPU s this process used meanwhile)."""
     cpu0, start = cpu_seconds(), clock()
     for worker in workers:
         worker.start()
     for worker in workers:
         worker.join()
-    wall = clock() - start
-    return wall, cpu_seconds() - cpu0, total_wait(waits)
+    return clock() - start, cpu_seconds() - cpu0
+
+
+def run_threads(total, k):
+    """(wall s, CPU s of this process, run-queue wait s) for k threads sharing ``total``."""
+    waits = []
+    workers = [threading.Thread(target=timed, args=(count, n, waits)) for n in shares(total, k)]
+    wall, cpu = run_all(workers)
+    return wall, cpu, total_wait(waits)
 
 
 def run_processes(total, k):
@@ -248,18 +239,13 @@ def run_subinterpreters(api, total, k):
     try:
         workers = [threading.Thread(target=drive, args=(h, n))
                    for h, n in zip(handles, shares(total, k))]
-        cpu0, start = cpu_seconds(), clock()
-        for worker in workers:
-            worker.start()
-        for worker in workers:
-            worker.join()
-        wall = clock() - start
+        wall, cpu = run_all(workers)
     finally:
         for handle in handles:
             api.destroy(handle)
     if errors:
         raise RuntimeError(errors[0])
-    return wall, cpu_seconds() - cpu0, total_wait(waits)
+    return wall, cpu, total_wait(waits)
 
 
 def clean(trial):
