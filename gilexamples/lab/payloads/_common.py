@@ -117,14 +117,15 @@ def spin(stop, counts, slot):
 
 
 #: The client: its own process, so its timing is not disturbed by the server's GIL.
-#: argv: port trips budget_s pause_s. Before each request it pauses pause_s, or twice
-#: the last round trip if that is longer: the echo thread's hidden second wait is
+#: argv: port trips budget_s pause_s stretch. Before each request it pauses pause_s, or
+#: (stretch "1") twice the last round trip if that is longer: the echo thread's hidden second wait is
 #: about as long as the first, whatever sets it (Python 2's check interval has no
 #: time unit to compute a pause from). Prints a JSON list of round-trip seconds.
 CLIENT = r"""
 import json, socket, sys, time
 clock = getattr(time, "perf_counter", time.time)
 port, trips, budget, pause = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
+stretch = sys.argv[5] == "1"
 size, warmup = %(size)d, %(warmup)d
 sock = socket.create_connection(("127.0.0.1", port), timeout=30)
 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -140,12 +141,12 @@ def trip():
     return clock() - start
 last = 0.0
 for _ in range(warmup):
-    time.sleep(max(pause, 2 * last))
+    time.sleep(max(pause, 2 * last) if stretch else pause)
     last = trip()
 times = []
 begin = clock()
 while len(times) < trips and (len(times) < 5 or clock() - begin < budget):
-    time.sleep(max(pause, 2 * last))
+    time.sleep(max(pause, 2 * last) if stretch else pause)
     last = trip()
     times.append(last)
 sock.close()
@@ -226,17 +227,21 @@ def trace_of(notes):
     return trips
 
 
-def run_client(port, trips, budget, pause):
-    """Run the client process to the end; its round-trip times in seconds."""
+def run_client(port, trips, budget, pause, stretch=True):
+    """Run the client process to the end; its round-trip times in seconds.
+
+    ``stretch`` False keeps the pause fixed (to show what a too-short pause measures).
+    """
     client = subprocess.Popen([sys.executable, "-c", CLIENT, str(port), str(trips),
-                               str(budget), str(pause)], stdout=subprocess.PIPE)
+                               str(budget), str(pause), "1" if stretch else "0"],
+                              stdout=subprocess.PIPE)
     out = client.communicate()[0]
     if client.returncode != 0:
         raise SystemExit("echo client exited with status %d" % client.returncode)
     return json.loads(out.decode("ascii"))
 
 
-def echo_phase(cpu_threads, trips, budget, pause, solo_s=0.0):
+def echo_phase(cpu_threads, trips, budget, pause, solo_s=0.0, stretch=True):
     """Time round trips to the echo thread with ``cpu_threads`` CPU-bound threads beside it.
 
     Returns a dict: ``times`` (client round trips, s), ``trace`` (the first
@@ -266,7 +271,7 @@ def echo_phase(cpu_threads, trips, budget, pause, solo_s=0.0):
             first = (clock(), sum(counts))
             time.sleep(solo_s)
             solo = (sum(counts) - first[1]) / (clock() - first[0])
-        times = run_client(server.port, trips, budget, pause)
+        times = run_client(server.port, trips, budget, pause, stretch)
     finally:
         stop.append(True)
         for thread in spinners:

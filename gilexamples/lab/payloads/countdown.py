@@ -128,6 +128,18 @@ def main():
                               "(other work took the rest)" % (min(capacity), wanted))
     # Load that came and went between the two capacity checks shows here.
     _common.starved(metrics, two.get("cpu_per_wall"), "the two threads")
+    for k in counts:
+        entry = per_threads[str(k)]
+        busy = entry.get("cpu_per_wall")
+        if (metrics["verdict"] == "measured" and busy is not None and busy < 1.15
+                and entry["ratio"] < 0.9):
+            # Faster than one thread without ever using two CPUs at once is not
+            # parallelism: the sequential half ran on a slower CPU (a virtual machine's
+            # vCPUs can differ for a while), so the trial compared CPUs, not the GIL.
+            metrics["verdict"] = "inconclusive"
+            metrics["why"] = ("%d threads finished in %.2f of the sequential time while "
+                              "using %.2f CPUs: the halves ran on CPUs of different speed"
+                              % (k, entry["ratio"], busy))
     _common.emit({"metrics": metrics})
 
 

@@ -256,7 +256,8 @@ def clean(trial):
     return one[2] / one[0] <= ONE_WAIT_MAX and two[2] / two[0] <= TWO_WAIT_MAX
 
 
-def verdict(speedup, process_speedup, clean_trials, trials, wait_two, one_cpu_per_wall):
+def verdict(speedup, process_speedup, clean_trials, trials, wait_two, one_cpu_per_wall,
+            two_cpu_per_wall=None):
     if clean_trials * 2 < trials:
         return "inconclusive", (
             "only %d of %d trials ran undisturbed: the threads waited %.2f s per second for a "
@@ -271,6 +272,14 @@ def verdict(speedup, process_speedup, clean_trials, trials, wait_two, one_cpu_pe
             "two processes ran only %.2fx as fast as one (below %.1fx): the machine did not "
             "give this run two free cores, so threads could not show whether they run in "
             "parallel" % (process_speedup, CALIBRATION_MIN))
+    if speedup > SERIAL_MAX and two_cpu_per_wall is not None and two_cpu_per_wall < SERIAL_MAX:
+        # Faster, yet never more than one CPU busy at once: not parallelism. On a
+        # virtual machine one vCPU can be slower than another for a while.
+        return "inconclusive", (
+            "two threads ran %.2fx as fast as one but used only %.2f CPU seconds per wall "
+            "second between them: they never ran at once, so the difference came from the "
+            "machine (one CPU slower than another), not from parallel threads"
+            % (speedup, two_cpu_per_wall))
     if speedup >= PARALLEL_MIN:
         return "parallel", "two threads ran %.2fx as fast as one" % speedup
     if speedup <= SERIAL_MAX:
@@ -357,7 +366,7 @@ def main():
     wait_two = metrics["waiting_per_wall"]["threads"]["2"]
     metrics["verdict"], metrics["why"] = verdict(
         metrics["speedup"], metrics["process_speedup"], clean_trials, repeat,
-        wait_two, metrics["threads_cpu_per_wall"]["1"])
+        wait_two, metrics["threads_cpu_per_wall"]["1"], metrics["threads_cpu_per_wall"]["2"])
     _common.emit({"metrics": metrics})
 
 

@@ -64,12 +64,13 @@ def main():
         return pause_for(1, setting if knob == "switch_interval" else None)
 
     free = [_common.free_cpu()]
-    alone = median(echo_phase(0, trips, budget, pause(original))["times"])
+    stretch = "gap_s" not in params   # a pause the user chose stays as chosen
+    alone = median(echo_phase(0, trips, budget, pause(original), stretch=stretch)["times"])
     rows = []
     try:
         for setting in settings:
             put(setting)
-            phase = echo_phase(1, trips, budget, pause(setting))
+            phase = echo_phase(1, trips, budget, pause(setting), stretch=stretch)
             rows.append({"setting": setting, "rtt_s": median(phase["times"]),
                          "trips": len(phase["times"]), "gap_s": pause(setting),
                          "late_share": phase["late_share"],
