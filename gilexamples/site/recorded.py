@@ -145,12 +145,14 @@ def render_markers(markdown: str, docs_dir: str | os.PathLike) -> str:
         shape = _dedent(match.group("body"), indent)
         if document is None or not matches_shape(shape, document.get("stdout", "")):
             why = "no recorded run" if document is None else "the recorded run no longer fits"
-            return (f"{indent}```text\n" + "\n".join(indent + line for line in shape.splitlines())
+            # The match starts at "<!--", after the marker line's own indentation, so the
+            # opening fence takes none of its own.
+            return ("```text\n" + "\n".join(indent + line for line in shape.splitlines())
                     + f"\n{indent}```\n\n{indent}*Shape of the output ({why}; "
                     f"`...` varies from run to run).*")
         lines = document["stdout"].rstrip("\n").splitlines()
         body = "\n".join(indent + line if line else line for line in lines)
-        return (f"{indent}```text\n{body}\n{indent}```\n\n"
+        return (f"```text\n{body}\n{indent}```\n\n"
                 f'{indent}<p class="recorded-stamp" markdown>{stamp_text(document)}</p>')
 
     return OUTPUT.sub(replace, markdown)

@@ -216,7 +216,6 @@ def test_convoy_also_runs_pinned_with_one_cpu_bound_thread(monkeypatch):
     monkeypatch.setattr(suite, "available_cpus", lambda: [0, 1])
     assert suite.setups("convoy") == [("all cores", None), ("one core", [0])]
     assert suite.PINNED_PARAMS["convoy"]["threads"] == [1]
-    # The quick lab is a first look: all cores only.
-    assert suite.setups("convoy", quick=True) == [("all cores", None)]
+    assert suite.setups("convoy", quick=True) == [("all cores", None), ("one core", [0])]
     monkeypatch.setattr(suite, "available_cpus", lambda: [0])
     assert suite.setups("convoy") == [("all cores", None)]

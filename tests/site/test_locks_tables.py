@@ -53,7 +53,7 @@ def test_handoff_table_rows_marks_and_stamp():
         "| 2.7.18", "| 3.9.18", "| 3.12.1", f"| 3.13.0 {INCONCLUSIVE}", "| 3.13.15", "| 3.13.15t"]
     assert "none (free-threaded)" in rows[-1] and "PyMutex" in rows[-1]
     assert "error" in rows[1]
-    assert "60.0 ms of 2.00 s" in rows[2] and "99.0%" in rows[2]
+    assert "60.00 ms of 2.00 s" in rows[2] and "99.0%" in rows[2]
     assert f"{INCONCLUSIVE}: inconclusive by the experiment's own test (1 of 6 rows)" in text
     assert "used 0.60 CPUs while" in text
     assert "Test CPU" in text and "Not measured" in text
@@ -65,8 +65,8 @@ def test_a_table_without_inconclusive_rows_has_no_note():
 
 
 @pytest.mark.parametrize("arg, expected", [
-    ("3.13.15 max_wait_s", "12.0 ms"), ("3.13.15t max_wait_s", "4.0 ms"),
-    ("3.13 max_wait_s", "12.0 ms"), ("3.12 reacquire_share", "99.0%"),
+    ("3.13.15 max_wait_s", "12.00 ms"), ("3.13.15t max_wait_s", "4.00 ms"),
+    ("3.13 max_wait_s", "12.00 ms"), ("3.12 reacquire_share", "99.0%"),
     ("3.1 handoff_us", "(not measured)"), ("3.11 max_wait_s", "(not measured)"),
     ("2.7 handed_off", "10"),
 ])
