@@ -57,6 +57,9 @@ import sys
 import threading
 import time
 
+
+from _common import percentile  # the payloads' one rule
+
 try:
     import resource
 except ImportError:  # not Unix: no context-switch counts
@@ -70,12 +73,6 @@ MAX_OTHER_CPUS = 0.25
 MAX_WAKEUP_US = 500.0
 #: Seconds any thread of a phase may take to finish after the phase ends.
 JOIN_S = 30.0
-
-
-def percentile(values, fraction):
-    """The sorted values' entry at int(fraction * (n - 1) + 0.5): the same on 2.7 and 3.x."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, int(fraction * (len(ordered) - 1) + 0.5)))]
 
 
 def summary_us(seconds):

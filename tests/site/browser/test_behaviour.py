@@ -61,6 +61,8 @@ def test_copy_buttons_copy_the_code(visits, new_page, site_url):
     origin = site_url.rstrip("/")
     for record in pages:
         page = _open(new_page, site_url, record.doc)
+        # Code may sit in a collapsed note: open them all, as a reader would.
+        page.evaluate("document.querySelectorAll('article details').forEach(d => d.open = true)")
         page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=origin)
         if record.doc.endswith(".ipynb"):
             cells = page.locator("article .jp-CodeCell .jp-InputArea")
