@@ -24,7 +24,14 @@ SMALL = {"greedy_s": 0.2, "polite_handoffs": 40, "wakeups": 40}
 def _payload():
     spec = importlib.util.spec_from_file_location("handoff_payload", payload_path("handoff"))
     module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    # The payload imports its shared helpers (_common) from its own folder, as it
+    # does when run as a script.
+    folder = str(payload_path("handoff").parent)
+    sys.path.insert(0, folder)
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(folder)
     return module
 
 

@@ -298,6 +298,17 @@ def test_free_threaded_build_runs_without_a_gil():
     if not free:
         pytest.skip("no free-threaded interpreter (python3.13t/3.14t) on this machine; "
                     "add one with --python /path/to/python3.13t")
-    result = run_experiment("countdown", free[0], quick=True)
-    assert result["python"]["gil_enabled"] is False
-    assert result["metrics"]["ratio"] < 0.9  # two threads really run at once
+    # Two threads need two free cores at the same moment; a busy moment can take one
+    # away for a whole quick run, so up to three tries find a quieter moment.
+    seen = []
+    for _ in range(3):
+        result = run_experiment("countdown", free[0], quick=True)
+        assert result["python"]["gil_enabled"] is False
+        m = result["metrics"]
+        seen.append((round(m["ratio"], 2), m.get("verdict"), m.get("why")))
+        if m["ratio"] < 0.9:  # two threads really ran at once
+            break
+    else:
+        if all(verdict == "inconclusive" for _, verdict, _ in seen):
+            pytest.skip(f"every try was inconclusive: {seen[-1][2]}")
+        pytest.fail(f"two threads never beat one on a free-threaded build: {seen}")
