@@ -61,3 +61,14 @@ def by_version(prefix: tuple[int, ...]) -> Interpreter | None:
     """A default build whose version starts with ``prefix`` (the newest), or None."""
     hits = [i for i in found() if not i.free_threaded and i.version_tuple[:len(prefix)] == prefix]
     return hits[-1] if hits else None
+
+
+def free_threaded_rows() -> dict[str, Interpreter]:
+    """{"t": the free-threaded build, "t, PYTHON_GIL=1": it with the GIL forced on}, as found."""
+    rows = {}
+    t = free_threaded()
+    if t is not None:
+        rows["t"] = t
+        if forced(t) is not None:
+            rows["t, PYTHON_GIL=1"] = forced(t)
+    return rows

@@ -26,11 +26,7 @@ def _interpreters():
         found = _builds.by_version(version)
         if found is not None:
             chosen[name] = found
-    t = _builds.free_threaded()
-    if t is not None:
-        chosen["t"] = t
-        if _builds.forced(t) is not None:
-            chosen["t, PYTHON_GIL=1"] = _builds.forced(t)
+    chosen.update(_builds.free_threaded_rows())
     return chosen
 
 

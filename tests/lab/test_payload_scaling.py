@@ -30,11 +30,7 @@ def _interpreters():
     twelve = _builds.by_version((3, 12)) or _builds.by_version((3, 13))
     if twelve is not None:
         chosen["3.12+"] = twelve
-    t = _builds.free_threaded()
-    if t is not None:
-        chosen["t"] = t
-        if _builds.forced(t) is not None:
-            chosen["t, PYTHON_GIL=1"] = _builds.forced(t)
+    chosen.update(_builds.free_threaded_rows())
     return chosen
 
 

@@ -38,7 +38,7 @@ BUDGET_FIRST_VIEW = 1024 * KIB
 #: the package zip (~20 KiB). Measured 2026-12-03: ~13.0 MiB.
 BUDGET_ON_DEMAND = 16 * MIB
 
-#: From a click on [data-run] to metrics on the page (issue 13): the first run includes
+#: From a click on [data-run] to metrics on the page: the first run includes
 #: loading Pyodide; a re-run of a 1-second 4-thread scenario only simulates and draws.
 FIRST_RUN_S = 15.0
 RERUN_S = 1.0
