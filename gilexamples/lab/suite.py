@@ -1,12 +1,13 @@
 """The whole lab: every experiment, on every interpreter, in every CPU setup.
 
 Most experiments run once per interpreter, unpinned ("all cores"). The
-three whose point is the difference between one core and several
-(``countdown``, ``response`` and ``convoy``) also run pinned to a single CPU
-("one core"), when the machine has more than one. The pinned convoy runs
-with one CPU-bound thread, 200 round trips and no short-pause repeat
-(``PINNED_PARAMS``). The quick lab (``quick=True``) runs the same plan with
-small sizes.
+four whose point is the difference between one core and several
+(``countdown``, ``response``, ``convoy`` and ``switch-interval``) also run
+pinned to a single CPU ("one core"), when the machine has more than one. The
+pinned convoy runs with one CPU-bound thread, 200 round trips and no
+short-pause repeat (``PINNED_PARAMS``). The quick lab (``quick=True``) runs
+the same plan with the small sizes of ``QUICK_LAB_PARAMS``, pinned only for
+``PINNED_IN_QUICK``: a dozen interpreters in about a minute.
 """
 
 from __future__ import annotations
@@ -17,10 +18,31 @@ from gilexamples.lab.interpreters import Interpreter
 from gilexamples.stamp import loadavg, now_utc
 from gilexamples.lab.runner import available_cpus, experiments, run_experiment
 
-__all__ = ["PINNED_TOO", "PINNED_PARAMS", "setups", "plan", "run_lab"]
+__all__ = ["PINNED_TOO", "PINNED_PARAMS", "QUICK_LAB_PARAMS", "PINNED_IN_QUICK", "setups", "plan", "run_lab"]
 
 #: Experiments that also run pinned to one CPU.
-PINNED_TOO = ("countdown", "response", "convoy")
+PINNED_TOO = ("countdown", "response", "convoy", "switch-interval")
+
+#: The experiments the quick lab also runs pinned: the one-core battle of the tick GIL
+#: is the lab's best-known figure; the other pinned runs are for the full lab.
+PINNED_IN_QUICK = ("countdown",)
+
+#: The quick lab's sizes: smaller than a payload's own quick defaults (which the tests
+#: use to check claims), so that the whole lab covers a dozen interpreters in about a
+#: minute. Each still shows its experiment's shape; verdicts of runs this short are more
+#: often "inconclusive", never reversed.
+QUICK_LAB_PARAMS: dict[str, dict] = {
+    "convoy": {"trips": 6, "budget_s": 0.15},
+    "countdown": {"total": 2000000, "repeat": 1},
+    "handoff": {"greedy_s": 0.1, "polite_handoffs": 40, "wakeups": 40},
+    "myths": {"seconds": 0.04, "rounds": 20},
+    "overhead": {"n": 5000, "repeat": 3},
+    "races": {"seconds": 0.03, "repeat": 1},
+    "response": {"samples": 20, "budget_s": 0.5},
+    "scaling": {"repeat": 1},
+    "signals": {"timer_s": 0.02, "c_call_s": 0.08},
+    "switch-interval": {"trips": 5, "budget_s": 0.12},
+}
 
 #: Payload parameters for the pinned ("one core") run of an experiment.
 PINNED_PARAMS: dict[str, dict] = {"convoy": {"threads": [1], "trips": 200,
@@ -28,11 +50,12 @@ PINNED_PARAMS: dict[str, dict] = {"convoy": {"threads": [1], "trips": 200,
 
 
 def setups(experiment: str, quick: bool = False) -> list[tuple[str, list[int] | None]]:
-    """``[(label, cpus), ...]`` for one experiment on this machine (``quick`` changes nothing:
-    the one-core comparison is what several experiments are about)."""
+    """``[(label, cpus), ...]`` for one experiment on this machine. The quick lab runs
+    pinned only the experiments of ``PINNED_IN_QUICK``."""
     cpus = available_cpus()
     found = [("all cores", None)]
-    if experiment in PINNED_TOO and len(cpus) > 1:
+    pinned = PINNED_IN_QUICK if quick else PINNED_TOO
+    if experiment in pinned and len(cpus) > 1:
         found.append(("one core", [cpus[0]]))
     return found
 
@@ -70,6 +93,7 @@ def run_lab(interpreters: Iterable[Interpreter], names: Iterable[str] | None = N
         params = dict(PINNED_PARAMS.get(name, {})) if label == "one core" else {}
         if quick:
             params.pop("trips", None)  # quick sizes stay quick
+            params.update(QUICK_LAB_PARAMS.get(name, {}))
         run = run_experiment(name, interp, quick=quick, cpus=cpus, timeout=timeout,
                              params=params or None)
         run["setup"] = label

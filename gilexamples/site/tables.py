@@ -106,6 +106,16 @@ def _convoy_harness(doc: dict) -> str:
     return markdown_table(header, rows)
 
 
+def _added_range(settings: list[dict]) -> str:
+    """The delay a CPU-bound thread added to the round trip, as a multiple of the switch
+    interval: lowest-highest over the settings, or "" where a run did not record it."""
+    ratios = [row["added_s"] / row["setting"] for row in settings
+              if row.get("added_s") is not None and row["setting"]]
+    if not ratios:
+        return ""
+    return f"{min(ratios):.2f}-{max(ratios):.2f}"
+
+
 def _switch_interval(doc: dict) -> str:
     parts = []
     for knob, title, unit_fmt, slope_fmt in (
@@ -113,18 +123,25 @@ def _switch_interval(doc: dict) -> str:
              lambda s: f"{s * 1e3:g} ms", lambda v: f"{v:.2f}"),
             ("check_interval", "Python 2: `sys.setcheckinterval()`",
              lambda s: f"{s:g} ticks", lambda v: f"{v * 1e9:.1f} ns/tick")):
-        runs = [(row_name, setups.get("all cores")) for row_name, setups in by_interpreter(doc)]
-        runs = [(n, r) for n, r in runs if r and r.get("metrics", {}).get("knob") == knob]
+        runs = [(row_name, setups.get("all cores"), setups.get("one core"))
+                for row_name, setups in by_interpreter(doc)]
+        runs = [(n, r, p) for n, r, p in runs if r and r.get("metrics", {}).get("knob") == knob]
         if not runs:
             continue
-        settings = sorted({row["setting"] for _, r in runs for row in r["metrics"]["settings"]})
+        settings = sorted({row["setting"] for _, r, _ in runs for row in r["metrics"]["settings"]})
         header = ["Interpreter", "alone"] + [unit_fmt(s) for s in settings] + ["slope"]
+        if knob == "switch_interval":
+            header += ["added ÷ interval", "same, one core"]
         rows = []
-        for row_name, run in runs:
+        for row_name, run, pinned in runs:
             found = {row["setting"]: row["rtt_s"] for row in run["metrics"]["settings"]}
-            rows.append([row_name, units.duration(run["metrics"]["rtt_alone_s"])]
-                        + [units.duration(found.get(s)) for s in settings]
-                        + [slope_fmt(run["metrics"]["slope"])])
+            row = ([row_name, units.duration(run["metrics"]["rtt_alone_s"])]
+                   + [units.duration(found.get(s)) for s in settings]
+                   + [slope_fmt(run["metrics"]["slope"])])
+            if knob == "switch_interval":
+                row += [_added_range(run["metrics"]["settings"]),
+                        _added_range(((pinned or {}).get("metrics") or {}).get("settings", []))]
+            rows.append(row)
         parts.append(f"**{title}**, median round trip with one CPU-bound thread:\n\n"
                      + markdown_table(header, rows))
     failed = [row_name for row_name, setups in by_interpreter(doc)

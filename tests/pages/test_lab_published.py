@@ -194,6 +194,22 @@ def test_switch_interval_each_round_trip_waits_a_whole_interval():
     assert not bad, f"median round trip (ms) outside [0.8, 1.5] intervals: {bad}"
 
 
+@pytest.mark.parametrize("setup", ["all cores", "one core"])
+def test_switch_interval_the_added_delay_is_one_interval_within_30_percent(setup):
+    """What the CPU-bound thread adds to the round trip alone is one switch interval, within
+    30% at 1 to 10 ms: the rest of the round trip is two wake-ups across processes."""
+    found = runs("switch-interval", setup, era="switching")
+    if not found and setup == "one core":
+        pytest.skip("no pinned switch-interval run in the published results (one CPU?)")
+    assert found
+    bad = {f"{label(r)} at {row['setting'] * 1e3:g} ms": round(row["added_s"] / row["setting"], 2)
+           for r in found
+           for row in r["metrics"]["settings"]
+           if 0.001 <= row["setting"] <= 0.01
+           and not 0.7 <= row["added_s"] / row["setting"] <= 1.3}
+    assert not bad, f"added delay outside [0.7, 1.3] intervals: {bad}"
+
+
 def test_check_interval_default_is_quick_and_large_ones_are_slow_under_the_tick_gil():
     found = runs("switch-interval", era="tick")
     if not found:

@@ -117,16 +117,25 @@ def spin(stop, counts, slot):
 
 
 #: The client: its own process, so its timing is not disturbed by the server's GIL.
-#: argv: port trips budget_s pause_s stretch. Before each request it pauses pause_s, or
-#: (stretch "1") twice the last round trip if that is longer: the echo thread's hidden second wait is
-#: about as long as the first, whatever sets it (Python 2's check interval has no
-#: time unit to compute a pause from). Prints a JSON list of round-trip seconds.
+#: argv: port trips budget_s pause_s stretch. It starts up, says "ready" and waits for a
+#: line on stdin before it connects: its interpreter starts before the CPU-bound
+#: threads do, not beside them (a free-threaded 3.13 started on a core that a
+#: CPU-bound thread keeps busy takes seconds: its lock spins call sched_yield(), and
+#: each yield hands the core to the busy thread). Before each request it pauses
+#: pause_s, or (stretch "1") twice the last round trip if that is longer: the echo
+#: thread's hidden second wait is about as long as the first, whatever sets it (Python
+#: 2's check interval has no time unit to compute a pause from). Prints a JSON list of
+#: round-trip seconds on one line.
 CLIENT = r"""
 import json, socket, sys, time
 clock = getattr(time, "perf_counter", time.time)
 port, trips, budget, pause = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
 stretch = sys.argv[5] == "1"
 size, warmup = %(size)d, %(warmup)d
+sys.stdout.write("ready\n")
+sys.stdout.flush()
+if not sys.stdin.readline():
+    raise SystemExit(0)
 sock = socket.create_connection(("127.0.0.1", port), timeout=30)
 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 def trip():
@@ -150,7 +159,8 @@ while len(times) < trips and (len(times) < 5 or clock() - begin < budget):
     last = trip()
     times.append(last)
 sock.close()
-sys.stdout.write(json.dumps(times))
+sys.stdout.write(json.dumps(times) + "\n")
+sys.stdout.flush()
 """ % {"size": MESSAGE, "warmup": WARMUP_TRIPS}
 
 
@@ -227,18 +237,40 @@ def trace_of(notes):
     return trips
 
 
-def run_client(port, trips, budget, pause, stretch=True):
-    """Run the client process to the end; its round-trip times in seconds.
+class Client(object):
+    """The client process (see CLIENT), started and ready before :meth:`run` sends it off."""
 
-    ``stretch`` False keeps the pause fixed (to show what a too-short pause measures).
-    """
-    client = subprocess.Popen([sys.executable, "-c", CLIENT, str(port), str(trips),
-                               str(budget), str(pause), "1" if stretch else "0"],
-                              stdout=subprocess.PIPE)
-    out = client.communicate()[0]
-    if client.returncode != 0:
-        raise SystemExit("echo client exited with status %d" % client.returncode)
-    return json.loads(out.decode("ascii"))
+    def __init__(self, port, trips, budget, pause, stretch=True):
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", CLIENT, str(port), str(trips), str(budget), str(pause),
+             "1" if stretch else "0"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        if self.process.stdout.readline() != b"ready\n":
+            self.close()
+            raise SystemExit("echo client did not start (status %s)" % self.process.returncode)
+
+    def run(self):
+        """Let the client make its trips; their round-trip times in seconds."""
+        self.process.stdin.write(b"go\n")
+        self.process.stdin.flush()
+        line = self.process.stdout.readline()
+        if not line:
+            self.close()
+            raise SystemExit("echo client exited with status %s" % self.process.returncode)
+        return json.loads(line.decode("ascii"))
+
+    def close(self):
+        """Wait for the client to end (it ends by itself after its trips, or at EOF on stdin)."""
+        for stream in (self.process.stdin, self.process.stdout):
+            try:
+                stream.close()
+            except (IOError, OSError):  # the client may have gone already
+                pass
+        deadline = time.time() + 30
+        while self.process.poll() is None and time.time() < deadline:
+            time.sleep(0.01)
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
 
 
 def echo_phase(cpu_threads, trips, budget, pause, solo_s=0.0, stretch=True):
@@ -262,20 +294,23 @@ def echo_phase(cpu_threads, trips, budget, pause, solo_s=0.0, stretch=True):
     spinners = [threading.Thread(target=spin, args=(stop, counts, slot))
                 for slot in range(cpu_threads)]
     server.start()
-    for thread in spinners:
-        thread.daemon = True
-        thread.start()
+    client = Client(server.port, trips, budget, pause, stretch)
     solo = None
     try:
+        for thread in spinners:
+            thread.daemon = True
+            thread.start()
         if cpu_threads and solo_s > 0:
             first = (clock(), sum(counts))
             time.sleep(solo_s)
             solo = (sum(counts) - first[1]) / (clock() - first[0])
-        times = run_client(server.port, trips, budget, pause, stretch)
+        times = client.run()
     finally:
         stop.append(True)
         for thread in spinners:
-            thread.join()
+            if thread.is_alive():
+                thread.join()
+        client.close()
         server.close()
     notes = server.timed_notes()
     late = [1 for entered, sent, _, _ in notes if sent < entered]
@@ -364,6 +399,10 @@ def starved(metrics, cpu_per_wall, who):
         metrics["verdict"] = "inconclusive"
         metrics["why"] = ("%s got %.2f CPU seconds per wall second (other work on the "
                           "machine)" % (who, cpu_per_wall))
+
+
+#: Seconds of the busy child that free_cpu() times: (quick, full).
+FREE_CPU_S = (0.05, 0.1)
 
 
 def free_cpu(seconds=0.1):

@@ -26,7 +26,7 @@ two waits seen from inside ("wait_after_recv_s": request sent -> recv()
 returned with the GIL; "wait_after_send_s": recv() returned -> sendall()
 returned with the GIL), "spins_per_s" (the CPU-bound threads' 1000-addition
 loops per second while the client was timing, all together),
-"spins_solo_per_s" (the same in the 0.1 s (quick) or 0.2 s before the client started) and
+"spins_solo_per_s" (the same in the 0.05 s (quick) or 0.2 s before the client started) and
 "cpu_share" (the first over the second). "verdict" is "measured" when the
 one-thread phase had at most 20% late requests and a busy child process got
 at least 0.8 of a CPU before and after ("free_cpu"), else "inconclusive"
@@ -52,9 +52,9 @@ for the GIL. Pass "gap_s": 0 to see the round trips drop to microseconds
 where the echo thread wins, and "cpu_share" show what it costs the others.
 """
 import _common
-from _common import MAX_LATE_SHARE, echo_phase, pause_for, percentile, switch_interval
+from _common import FREE_CPU_S, MAX_LATE_SHARE, echo_phase, pause_for, percentile, switch_interval
 
-SOLO_S = (0.1, 0.2)  # seconds the CPU-bound threads run alone first: (quick, full)
+SOLO_S = (0.05, 0.2)  # seconds the CPU-bound threads run alone first: (quick, full)
 
 
 def main():
@@ -66,7 +66,7 @@ def main():
     trips = int(params.get("trips", 12 if quick else 300))
     budget = float(params.get("budget_s", 0.35 if quick else 3.0))
     interval = switch_interval()
-    free = [_common.free_cpu()]
+    free = [_common.free_cpu(FREE_CPU_S[0 if quick else 1])]
 
     def pause(k):
         return float(params["gap_s"]) if "gap_s" in params else pause_for(k, interval)
@@ -91,7 +91,7 @@ def main():
             "cpu_share": phase["spins_per_s"] / solo if solo else None,
             "trace": phase["trace"],
         }
-    free.append(_common.free_cpu())
+    free.append(_common.free_cpu(FREE_CPU_S[0 if quick else 1]))
     one = by_threads["1"]
     short = None
     short_pause = params.get("short_pause_s", None if quick else 0.003)

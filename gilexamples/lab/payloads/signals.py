@@ -162,15 +162,15 @@ def pthread_kill_handler_thread():
 def sum_size(seconds):
     """How many numbers sum() adds up in about ``seconds`` here.
 
-    The fastest of three timings is used: on a busy machine a slow timing
-    would make the call far shorter than asked for.
+    The size grows until one call takes 10 ms; at that size the fastest of
+    three timings is used: on a busy machine a slow timing would make the call
+    far shorter than asked for.
     """
     n = 200000
-    while True:
-        took = min(timed(lambda: sum(numbers(n))) for _ in range(3))
-        if took > 0.02:
-            return max(1, int(n * seconds / took))
+    while timed(lambda: sum(numbers(n))) < 0.01:
         n *= 4
+    took = min(timed(lambda: sum(numbers(n))) for _ in range(3))
+    return max(1, int(n * seconds / took))
 
 
 def timed(work):

@@ -8,9 +8,12 @@ settings of the knob that decides how long the CPU-bound thread keeps the GIL:
 * Python 2: ``sys.setcheckinterval(ticks)`` (default 100), the number of
   "ticks" (roughly bytecodes) between two releases of the GIL.
 
-Reports the median round trip at each setting and the least-squares line
-through them: under the switching GIL the slope is about one (a round trip
-costs about one switch interval), under the tick GIL it is about zero.
+Reports the median round trip at each setting, what the CPU-bound thread
+added to the round trip measured alone ("added_s": the round trip alone,
+about two wake-ups across processes, is the network's share, not the GIL's),
+and the least-squares line through them: under the switching GIL the slope is
+about one and the added delay about one switch interval plus a small fixed
+hand-off cost; under the tick GIL the slope is about zero.
 
 Lab payload: runs unchanged under Python 2.7 and 3.6+, stdlib only.
 Usage: python switch_interval.py '{"quick": true}'; optional params:
@@ -20,7 +23,7 @@ Usage: python switch_interval.py '{"quick": true}'; optional params:
 two switch intervals + 2 ms, so that the echo thread's hidden second wait
 is over before the next request: see _common).
 Prints {"metrics": {...}} on stdout: per setting the median round trip,
-"late_share" (requests sent while the echo thread was still busy with the
+the delay the CPU-bound thread added to it ("added_s"), "late_share" (requests sent while the echo thread was still busy with the
 previous one) and the echo thread's two waits; the least-squares line
 through the settings; "verdict" "measured", or "inconclusive" (with "why")
 when a setting had more than 20% late requests or a busy child process got
@@ -29,7 +32,7 @@ less than 0.8 of a CPU before or after ("free_cpu").
 import sys
 
 import _common
-from _common import MAX_LATE_SHARE, echo_phase, median, pause_for
+from _common import FREE_CPU_S, MAX_LATE_SHARE, echo_phase, median, pause_for
 
 
 def fit(xs, ys):
@@ -63,7 +66,7 @@ def main():
             return float(params["gap_s"])
         return pause_for(1, setting if knob == "switch_interval" else None)
 
-    free = [_common.free_cpu()]
+    free = [_common.free_cpu(FREE_CPU_S[0 if quick else 1])]
     stretch = "gap_s" not in params   # a pause the user chose stays as chosen
     alone = median(echo_phase(0, trips, budget, pause(original), stretch=stretch)["times"])
     rows = []
@@ -71,14 +74,16 @@ def main():
         for setting in settings:
             put(setting)
             phase = echo_phase(1, trips, budget, pause(setting), stretch=stretch)
-            rows.append({"setting": setting, "rtt_s": median(phase["times"]),
+            rtt = median(phase["times"])
+            rows.append({"setting": setting, "rtt_s": rtt,
+                         "added_s": None if rtt is None or alone is None else rtt - alone,
                          "trips": len(phase["times"]), "gap_s": pause(setting),
                          "late_share": phase["late_share"],
                          "wait_after_recv_s": phase["wait_after_recv_s"],
                          "wait_after_send_s": phase["wait_after_send_s"]})
     finally:
         put(original)
-    free.append(_common.free_cpu())
+    free.append(_common.free_cpu(FREE_CPU_S[0 if quick else 1]))
     slope, intercept = fit([r["setting"] for r in rows], [r["rtt_s"] for r in rows])
     late = [r for r in rows if r["late_share"] is None or r["late_share"] > MAX_LATE_SHARE]
     metrics = {
