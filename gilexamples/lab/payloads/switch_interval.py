@@ -23,16 +23,24 @@ Usage: python switch_interval.py '{"quick": true}'; optional params:
 two switch intervals + 2 ms, so that the echo thread's hidden second wait
 is over before the next request: see _common).
 Prints {"metrics": {...}} on stdout: per setting the median round trip,
-the delay the CPU-bound thread added to it ("added_s"), "late_share" (requests sent while the echo thread was still busy with the
+the delay the CPU-bound thread added to it ("added_s"), the CPU-bound
+thread's pace while the client timed over its pace alone ("cpu_share"), "late_share" (requests sent while the echo thread was still busy with the
 previous one) and the echo thread's two waits; the least-squares line
 through the settings; "verdict" "measured", or "inconclusive" (with "why")
-when a setting had more than 20% late requests or a busy child process got
+when a setting had more than 20% late requests, a "cpu_share" below 0.75
+(other work took the CPU during the trips), or a busy child process got
 less than 0.8 of a CPU before or after ("free_cpu").
 """
 import sys
 
 import _common
 from _common import FREE_CPU_S, MAX_LATE_SHARE, echo_phase, median, pause_for
+
+
+#: Seconds the CPU-bound thread runs alone before each setting's trips: (quick, full).
+SOLO_S = (0.05, 0.2)
+#: The least share of its pace alone the CPU-bound thread keeps while the client times.
+MIN_CPU_SHARE = 0.75
 
 
 def fit(xs, ys):
@@ -73,12 +81,15 @@ def main():
     try:
         for setting in settings:
             put(setting)
-            phase = echo_phase(1, trips, budget, pause(setting), stretch=stretch)
+            phase = echo_phase(1, trips, budget, pause(setting), stretch=stretch,
+                               solo_s=SOLO_S[0 if quick else 1])
             rtt = median(phase["times"])
+            solo = phase["spins_solo_per_s"]
             rows.append({"setting": setting, "rtt_s": rtt,
                          "added_s": None if rtt is None or alone is None else rtt - alone,
                          "trips": len(phase["times"]), "gap_s": pause(setting),
                          "late_share": phase["late_share"],
+                         "cpu_share": phase["spins_per_s"] / solo if solo else None,
                          "wait_after_recv_s": phase["wait_after_recv_s"],
                          "wait_after_send_s": phase["wait_after_send_s"]})
     finally:
@@ -86,6 +97,13 @@ def main():
     free.append(_common.free_cpu(FREE_CPU_S[0 if quick else 1]))
     slope, intercept = fit([r["setting"] for r in rows], [r["rtt_s"] for r in rows])
     late = [r for r in rows if r["late_share"] is None or r["late_share"] > MAX_LATE_SHARE]
+    # The CPU-bound thread's pace while the client timed, over its pace alone just
+    # before: the GIL costs it a hand-over per trip, a few percent; far less means that
+    # other work took its CPU during the phase, which free_cpu() before and after
+    # cannot see, and the round trips waited for the scheduler as well as the GIL.
+    # (Under the tick GIL the two threads fight for it: the pace says nothing there.)
+    crowded = [r for r in rows if knob == "switch_interval"
+               and r["cpu_share"] is not None and r["cpu_share"] < MIN_CPU_SHARE]
     metrics = {
         "knob": knob,
         "unit": unit,
@@ -94,11 +112,15 @@ def main():
         "settings": rows,
         "slope": slope,
         "intercept_s": intercept,
-        "verdict": "inconclusive" if late else "measured",
+        "verdict": "inconclusive" if late or crowded else "measured",
     }
     if late:
         metrics["why"] = "more than %d%% late requests at setting(s) %s" % (
             100 * MAX_LATE_SHARE, ", ".join(str(r["setting"]) for r in late))
+    elif crowded:
+        metrics["why"] = ("the CPU-bound thread ran at only %.2f of its pace alone while the "
+                          "client timed (setting %s): other work took its CPU" % (
+                              min(r["cpu_share"] for r in crowded), crowded[0]["setting"]))
     _common.machine_verdict(free, metrics)
     _common.emit({"metrics": metrics})
 
