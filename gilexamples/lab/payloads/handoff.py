@@ -37,10 +37,11 @@ everything else on the machine used while the experiment ran (all CPUs' busy
 time from /proc/stat, minus this process's own CPU time, per wall second;
 Linux only, else null). Above ``MAX_OTHER_CPUS``, or when the median pipe
 wake-up is above ``MAX_WAKEUP_US`` (no CPU was free for a woken thread),
-``inconclusive`` says so with the figure; otherwise it is null. Also
-reported: ``preemptions_per_s`` (involuntary context switches of this
-process in the greedy phase) and ``greedy_cpu_per_wall`` (its CPU seconds
-per wall second).
+``verdict`` is "inconclusive" and ``why`` gives the figure (both, joined
+by "; ", when both tests fail); otherwise ``verdict`` is "measured" and
+there is no ``why``, as in every payload. Also reported:
+``preemptions_per_s`` (involuntary context switches of this process in the
+greedy phase) and ``greedy_cpu_per_wall`` (its CPU seconds per wall second).
 
 Lab payload: runs unchanged under Python 2.7 and 3.6+, stdlib only.
 Usage: python handoff.py '{"quick": true}'; optional params: "threads"
@@ -292,8 +293,10 @@ def main():
         "other_cpus": other_cpus,
         "preemptions_per_s": preemptions,
         "greedy_cpu_per_wall": cpu_per_wall,
-        "inconclusive": "; ".join(reasons) or None,
+        "verdict": "inconclusive" if reasons else "measured",
     }
+    if reasons:
+        metrics["why"] = "; ".join(reasons)
     _common.emit({"metrics": metrics})
 
 
