@@ -29,6 +29,24 @@ MAX_LINK_TIMEOUT_S = 120.0
 MAX_LINK_DEADLINE_S = 3600.0
 
 
+def _arg(*flags, **options) -> tuple[tuple, dict]:
+    """One argument of a tool, as ``add_argument`` takes it."""
+    return flags, options
+
+
+_ROOT = _arg("--root", default=".", help="the project folder (default: .)")
+
+
+def _tool(tools: argparse._SubParsersAction, name: str, func, summary: str,
+          *arguments: tuple[tuple, dict]) -> argparse.ArgumentParser:
+    """Add the tool ``name``, run by ``func``, with its arguments; return its parser."""
+    parser = tools.add_parser(name, help=summary)
+    for flags, options in arguments:
+        parser.add_argument(*flags, **options)
+    parser.set_defaults(func=func)
+    return parser
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     site = subparsers.add_parser(
         "site", help="build tools: the docs contract, the link registry, timeline publishing",
@@ -36,14 +54,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     tools = site.add_subparsers(dest="tool", metavar="TOOL")
     tools.required = True
 
-    contract = tools.add_parser(
-        "contract", help="check that every Python example on the site is run by a test")
-    contract.add_argument("root", nargs="?", default=".", metavar="ROOT",
-                          help="the project folder, with docs/ and snippets/ (default: .)")
-    contract.set_defaults(func=cmd_contract)
+    _tool(tools, "contract", cmd_contract,
+          "check that every Python example on the site is run by a test",
+          _arg("root", nargs="?", default=".", metavar="ROOT",
+               help="the project folder, with docs/ and snippets/ (default: .)"))
 
-    links = tools.add_parser("links", help="the site's external-link registry (docs/links.yml)")
-    links.add_argument("--root", default=".", help="the project folder (default: .)")
+    links = _tool(tools, "links", cmd_links,
+                  "the site's external-link registry (docs/links.yml)", _ROOT)
     actions = links.add_subparsers(dest="action", metavar="ACTION")
     actions.required = True
     actions.add_parser("lint", help="offline: every page link is registered, every entry used")
@@ -59,34 +76,27 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     live.add_argument("--deadline", type=float_in(0, MAX_LINK_DEADLINE_S), default=300.0,
                       help="seconds for the whole run, more than 0, at most "
                            f"{MAX_LINK_DEADLINE_S:g} (default 300)")
-    links.set_defaults(func=cmd_links)
 
-    publish = tools.add_parser(
-        "publish-timelines",
-        help="regenerate the timelines (simulated and real) of \"The new GIL's failures\"")
-    publish.add_argument("out", metavar="OUT",
-                         help="folder for the data files and pictures "
-                              "(docs/assets/timeline/data for the site)")
-    publish.add_argument("--quick", action="store_true", help="small runs and windows (tests)")
-    publish.add_argument("--only", metavar="NAMES",
-                         help="comma-separated figure names (default: all)")
-    publish.add_argument("--no-real", action="store_true", help="simulated timelines only")
-    publish.set_defaults(func=cmd_publish_timelines)
+    _tool(tools, "publish-timelines", cmd_publish_timelines,
+          "regenerate the timelines (simulated and real) of \"The new GIL's failures\"",
+          _arg("out", metavar="OUT", help="folder for the data files and pictures "
+                                          "(docs/assets/timeline/data for the site)"),
+          _arg("--quick", action="store_true", help="small runs and windows (tests)"),
+          _arg("--only", metavar="NAMES", help="comma-separated figure names (default: all)"),
+          _arg("--no-real", action="store_true", help="simulated timelines only"))
 
-    record = tools.add_parser(
-        "record-output", help="run the snippets a page shows output for and store it, stamped")
-    record.add_argument("snippets", nargs="*", metavar="SNIPPET",
-                        help="snippets/CHAPTER/NAME.py (default: every one a page shows)")
-    record.add_argument("--python", metavar="PATH",
-                        help="the interpreter to run them with (default: this one)")
-    record.add_argument("--root", default=".", help="the project folder (default: .)")
-    record.set_defaults(func=cmd_record_output)
+    _tool(tools, "record-output", cmd_record_output,
+          "run the snippets a page shows output for and store it, stamped",
+          _arg("snippets", nargs="*", metavar="SNIPPET",
+               help="snippets/CHAPTER/NAME.py (default: every one a page shows)"),
+          _arg("--python", metavar="PATH",
+               help="the interpreter to run them with (default: this one)"),
+          _ROOT)
 
-    reading = tools.add_parser(
-        "reading", help="main-line words and the 'In short' box, page by page")
-    reading.add_argument("docs", nargs="?", default="docs", metavar="DOCS",
-                         help="the docs folder (default: docs)")
-    reading.set_defaults(func=cmd_reading)
+    _tool(tools, "reading", cmd_reading,
+          "main-line words and the 'In short' box, page by page",
+          _arg("docs", nargs="?", default="docs", metavar="DOCS",
+               help="the docs folder (default: docs)"))
 
 
 def _project(root: str) -> Path:

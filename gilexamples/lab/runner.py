@@ -8,12 +8,17 @@ The payload contract (every payload keeps it; the runner checks it):
 
 * invoked as ``python PAYLOAD.py '<json params>'``; ``params`` always has
   ``"quick": bool`` (small sizes, for tests), and may have more (sizes to
-  override); pinning to CPUs is done from outside (``taskset``), so a payload
-  sees only the CPUs it may use;
+  override), read with ``_common.params()`` (``params.quick``,
+  ``params.number(name, kind, quick_default, full_default)``); pinning to
+  CPUs is done from outside (``taskset``), so a payload sees only the CPUs
+  it may use;
 * stdlib only, runs unchanged under Python 2.7 and 3.6+, imports nothing of
   ours (it is run as a file, in an interpreter that has no ``gilexamples``);
 * prints exactly one JSON object on stdout, ``{"metrics": {...}}`` or
-  ``{"skipped": "reason"}``, and exits 0. Anything else (a non-zero exit, no
+  ``{"skipped": "reason"}``, and exits 0; a payload that checks whether it
+  can be trusted says so in its metrics as ``"verdict"``: ``"inconclusive"``
+  with ``"why"`` when it cannot, else ``"measured"`` (or a finding, such as
+  scaling's ``"parallel"``). Anything else (a non-zero exit, no
   JSON, two documents, a timeout) is reported as an ``error``.
 """
 

@@ -84,30 +84,30 @@ class PosixLock:
                 users.pop()
         except BaseException:
             # set_errno() and pop() are calls: a handler may raise after
-            # either returns, with the lock already ours. Give it back.
+            # either returns, with the lock already ours. Give it back, and
+            # with it the record of who holds it (as release() does).
             if got:
+                self._holder = None
                 self._release()
             raise
         return got
 
     def release(self) -> None:
         """Free the lock; any thread may do it. RuntimeError if it is not held."""
-        users = self._users
-        users.append(None)
-        try:
-            if self.closed:
-                raise ClosedLockError(f"{self._name()} is closed")
-            saved_errno = ctypes.get_errno()
-            try:
-                self._holder = None
-                self._release()
-            finally:
-                ctypes.set_errno(saved_errno)
-        finally:
-            users.pop()
+        self._holder = None
+        self._as_user(self._release)
 
     def locked(self) -> bool:
         """True if some thread holds the lock (a snapshot: it may change at once)."""
+        return self._as_user(self._locked)
+
+    def _as_user(self, method):
+        """``method()`` counted as a user of the C memory, with ctypes' errno kept.
+
+        What release() and locked() do around their C calls (see the module
+        docstring). acquire() does the same inline, because it must also know
+        whether it got the lock when a handler raises after the C call.
+        """
         users = self._users
         users.append(None)
         try:
@@ -115,7 +115,7 @@ class PosixLock:
                 raise ClosedLockError(f"{self._name()} is closed")
             saved_errno = ctypes.get_errno()
             try:
-                return self._locked()
+                return method()
             finally:
                 ctypes.set_errno(saved_errno)
         finally:

@@ -16,9 +16,10 @@ with ``os.register_at_fork``). User locks are left as they were.
 
 This module does the same for every lock of this package and for the
 primitives built on them (:mod:`gilexamples.locks.primitives`): each one
-registers itself here, by weak reference, when it is made, and one function
-registered with ``os.register_at_fork(after_in_child=...)`` visits them in
-the child, in two passes:
+registers itself here, by weak reference, when it is made. Hooks registered
+with ``os.register_at_fork`` note, in the forking thread's own slot, which
+thread forks, and visit every registered object in the child, in two
+passes:
 
 1. every live lock: fresh C memory; it stays held only if the thread that
    forked is the one that took it (that thread still exists and will
@@ -38,7 +39,8 @@ import _thread
 import os
 import weakref
 
-__all__ = ["track_lock", "track", "before_fork", "after_fork_in_child", "registered"]
+__all__ = ["track_lock", "track", "before_fork", "after_fork_in_parent",
+           "after_fork_in_child", "registered"]
 
 _locks: weakref.WeakSet = weakref.WeakSet()
 _primitives: weakref.WeakSet = weakref.WeakSet()
@@ -59,13 +61,32 @@ def registered() -> tuple[int, int]:
     return len(_locks), len(_primitives)
 
 
-#: The ident of the thread calling fork(), noted in the parent just before.
-_forking: list[int] = []
+#: Each thread's own note of its ident, made just before it forks and taken back
+#: right after (in the parent by that thread, in the child by its copy). Per
+#: thread, because two threads may fork at once: with one shared note, the
+#: second thread's "before" hook could overwrite the first's between that
+#: hook and the first's fork (CPython runs the hooks, then waits for the
+#: import lock, then forks). Taken back, because a note left behind could be
+#: read by a later child whose "before" hooks never ran in that thread.
+_note = _thread._local()
 
 
 def before_fork() -> None:
-    """In the parent, in the thread calling fork(): note who that is."""
-    _forking[:] = [_thread.get_ident()]
+    """In the parent, in the thread calling fork(): note who that is, in that thread's note."""
+    _note.ident = _thread.get_ident()
+
+
+def after_fork_in_parent() -> None:
+    """In the parent, in the thread that forked: the note has served (or the fork failed)."""
+    _note.ident = None
+
+
+def _forking_ident() -> int:
+    """In the child: the ident this thread noted before the fork, taken back (the current
+    ident if there is no note: a fork whose "before" hooks did not run)."""
+    ident = getattr(_note, "ident", None)
+    _note.ident = None
+    return _thread.get_ident() if ident is None else ident
 
 
 def after_fork_in_child() -> None:
@@ -76,7 +97,7 @@ def after_fork_in_child() -> None:
     thread's ident may change across fork on some platforms, so it is not
     asked again in the child).
     """
-    ident = _forking[0] if _forking else _thread.get_ident()
+    ident = _forking_ident()
     for lock in list(_locks):
         lock._after_fork(ident)
     for primitive in list(_primitives):
@@ -84,4 +105,5 @@ def after_fork_in_child() -> None:
 
 
 if hasattr(os, "register_at_fork"):
-    os.register_at_fork(before=before_fork, after_in_child=after_fork_in_child)
+    os.register_at_fork(before=before_fork, after_in_parent=after_fork_in_parent,
+                        after_in_child=after_fork_in_child)

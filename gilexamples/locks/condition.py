@@ -19,6 +19,7 @@ import types
 from collections import deque
 
 from gilexamples.locks import _fork
+from gilexamples.locks._contract import parse_acquire_args
 
 __all__ = ["RLockBase", "ConditionBase"]
 
@@ -28,8 +29,10 @@ _get_ident = _thread.get_ident
 class RLockBase:
     """A reentrant lock: its owner may take it again; only the owner may release it.
 
-    ``acquire(blocking=True, timeout=-1)`` returns True at once (and counts
-    one level deeper) when the calling thread already owns it; ``release()``
+    ``acquire(blocking=True, timeout=-1)`` checks its arguments as
+    ``_thread.RLock`` does (the same errors, for the owner too), then returns
+    True at once (and counts one level deeper) when the calling thread already
+    owns it; ``release()``
     by a thread that does not own it raises RuntimeError. The lock is free
     again when the owner has released it as many times as it acquired it.
     """
@@ -49,6 +52,9 @@ class RLockBase:
         _fork.track(self)
 
     def acquire(self, blocking=True, timeout=-1) -> bool:
+        # The arguments first, as _thread.RLock checks them: the owner's call
+        # never reaches the plain lock, which would check them otherwise.
+        parse_acquire_args(blocking, timeout)
         me = _get_ident()
         if self._owner == me:
             self._count += 1
@@ -201,16 +207,21 @@ class ConditionBase:
         return notified
 
     def wait_for(self, predicate, timeout=None):
+        # threading.Condition.wait_for's steps: ``timeout`` is looked at only
+        # once a wait is needed, and the first wait gets it as it was given,
+        # so a wrong one fails (or not) exactly as it does there.
         result = predicate()
-        deadline = None if timeout is None else time.monotonic() + timeout
+        deadline = None
+        left = timeout
         while not result:
-            if deadline is None:
-                self.wait()
-            else:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    break
-                self.wait(left)
+            if left is not None:
+                if deadline is None:
+                    deadline = time.monotonic() + left
+                else:
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        break
+            self.wait(left)
             result = predicate()
         return result
 

@@ -259,56 +259,50 @@ class MutexCondLock(PosixLock):
                     _fns["unlock"](mut)
         except BaseException:
             if acquired:                            # a handler raised after we won:
-                self._clear(strict=False)           # give the lock back, then propagate
+                self._flag(clear=True)              # give the lock back, then propagate
             raise
         return acquired
     # --8<-- [end:acquire]
 
     # --8<-- [start:release]
-    def _lock_mutex(self, rc: list, n: int) -> None:
-        """Lock the mutex, waiting if need be; the status lands in rc[n]."""
-        calls = _calls
-        calls.trylock(self._mut)
-        if rc[n] == errno.EBUSY:
-            del rc[n:]
-            calls.lock(self._mut)
-        if rc[n] != 0:
-            raise OSError(rc[n], "pthread_mutex_lock failed")
+    def _release(self) -> None:
+        self._flag(clear=True, strict=True)
 
-    def _clear(self, *, strict: bool) -> None:
+    def _flag(self, *, clear: bool, strict: bool = False) -> bool:
+        """Under the mutex: read the flag; with ``clear``, clear it and wake one waiter.
+
+        Returns whether the flag was set. ``strict``: clearing a flag that is
+        not set is a RuntimeError (release() of an unlocked lock). release(),
+        locked() and acquire()'s give-back all take the mutex here, by the
+        rules above: a try first, a wait only if the mutex is busy.
+        """
         s, mut = self._s, self._mut
-        rc = _calls.mut_rc
-        n = len(rc)
+        calls = _calls
+        rc = calls.mut_rc
+        n = len(rc)                                 # our slot: rc[n]
         try:
-            self._lock_mutex(rc, n)
-            if not s.locked:
-                if strict:
-                    raise RuntimeError("release unlocked lock")
-                return
-            s.locked = 0
-            _fns["cond_signal"](self._cond)         # wake one waiter, not all of them
+            calls.trylock(mut)                      # PyDLL: never waits, keeps the GIL
+            if rc[n] == errno.EBUSY:
+                del rc[n:]
+                calls.lock(mut)                     # CDLL: waits with the GIL released
+            if rc[n] != 0:
+                raise OSError(rc[n], "pthread_mutex_lock failed")
+            was_set = s.locked != 0
+            if clear and was_set:
+                s.locked = 0
+                _fns["cond_signal"](self._cond)     # wake one waiter, not all of them
+            elif clear and strict:
+                raise RuntimeError("release unlocked lock")
+            return was_set
         finally:
             mine = rc[n:]
             del rc[n:]
             if mine and mine[0] == 0:
                 _fns["unlock"](mut)
-
-    def _release(self) -> None:
-        self._clear(strict=True)
     # --8<-- [end:release]
 
     def _locked(self) -> bool:
-        s, mut = self._s, self._mut
-        rc = _calls.mut_rc
-        n = len(rc)
-        try:
-            self._lock_mutex(rc, n)
-            return bool(s.locked)
-        finally:
-            mine = rc[n:]
-            del rc[n:]
-            if mine and mine[0] == 0:
-                _fns["unlock"](mut)
+        return self._flag(clear=False)
 
     def _free(self) -> None:
         lib = libc()

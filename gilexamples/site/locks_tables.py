@@ -96,7 +96,7 @@ def handoff_table(doc: dict) -> str:
             cells = [_name(run), gil(run), lock_generation(run)] + \
                     ["skipped" if "skipped" in run else "error"] * (len(header) - 3)
         else:
-            mark = f" {INCONCLUSIVE}" if m.get("inconclusive") else ""
+            mark = f" {INCONCLUSIVE}" if _inconclusive(m) else ""
             marked = marked or bool(mark)
             g = m["greedy"]
             cells = [_name(run) + mark, gil(run), lock_generation(run),
@@ -118,14 +118,28 @@ def _span(values: list[float], fmt: str) -> str:
     return low if low == high else f"{low} to {high}"
 
 
+def _inconclusive(m: dict) -> bool:
+    """Whether the payload called the run inconclusive: its ``verdict``, as every payload says it.
+
+    A run without a verdict of "measured" or "inconclusive" (stored before the
+    payload said it this way) is refused, not guessed at: regenerate it.
+    """
+    verdict = m.get("verdict")
+    if verdict not in ("measured", "inconclusive"):
+        raise ValueError(f"a handoff run with verdict {verdict!r}, not 'measured' or "
+                         "'inconclusive': stored by an older payload? Regenerate it with "
+                         "python -m gilexamples lab --experiment handoff")
+    return verdict == "inconclusive"
+
+
 def _inconclusive_note(runs: list[dict]) -> str:
     """One sentence for every row marked inconclusive: which test failed, and the range of figures."""
-    marked = [r["metrics"] for r in runs if (r.get("metrics") or {}).get("inconclusive")]
+    marked = [r["metrics"] for r in runs if r.get("metrics") and _inconclusive(r["metrics"])]
     why = []
-    busy = [m["other_cpus"] for m in marked if "other work" in m["inconclusive"]]
+    busy = [m["other_cpus"] for m in marked if "other work" in m["why"]]
     if busy:
         why.append(f"other work on the machine used {_span(busy, '{:.2f}')} CPUs while they ran")
-    slow = [m["wakeup_us"]["median"] for m in marked if "wake-up" in m["inconclusive"]]
+    slow = [m["wakeup_us"]["median"] for m in marked if "wake-up" in m["why"]]
     if slow:
         why.append(f"a woken thread waited {_span(slow, '{:,.0f}')} µs for a CPU")
     return (f"{INCONCLUSIVE}: inconclusive by the experiment's own test ({len(marked)} of "

@@ -81,8 +81,13 @@ def _check(result: dict) -> dict:
     p = m["polite"]
     assert p["contended"] > 0 and p["handed_off"] > 0
     assert m["other_cpus"] is None or m["other_cpus"] >= 0
-    assert m["inconclusive"] is None or "other work" in m["inconclusive"] \
-        or "wake-up" in m["inconclusive"]
+    # The verdict every payload gives: "measured", or "inconclusive" with the figure in "why".
+    assert m["verdict"] in ("measured", "inconclusive")
+    assert "inconclusive" not in m
+    if m["verdict"] == "measured":
+        assert "why" not in m
+    else:
+        assert "other work" in m["why"] or "wake-up" in m["why"]
     return m
 
 

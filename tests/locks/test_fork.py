@@ -16,6 +16,8 @@ import json
 import os
 import select
 import signal
+import subprocess
+import sys
 import threading
 import time
 import warnings
@@ -24,6 +26,7 @@ import pytest
 
 from gilexamples.locks import LOCK_TYPES, MutexCondLock, UnsupportedPrimitive, synchronization
 from gilexamples.locks._posix import libc
+from tests.conftest import ROOT
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork (POSIX)")
 
@@ -163,6 +166,79 @@ def test_a_lock_held_by_the_forking_thread_stays_held_in_the_child(cls):
         assert in_child(steps) == {"held": True, "other_thread_got_it": False,
                                    "after_release": True}
     lock.close()
+
+
+#: Two threads fork at once; each child reports whether the lock is held there. The
+#: global import lock, held by a third thread, keeps both forks waiting after their
+#: "before" hooks have run, so the second thread's hooks run between the first's
+#: and its fork.
+TWO_FORKS = r"""
+import _imp, json, os, sys, threading, time, warnings
+warnings.simplefilter("ignore", DeprecationWarning)   # 3.12+: fork() with threads
+hooks_done = []
+# Registered before the package's own hook: "before" hooks run in reverse order of
+# registration, so this one runs last, once the package has noted its thread.
+os.register_at_fork(before=lambda: hooks_done.append(threading.get_ident()))
+from gilexamples import locks
+lock = getattr(locks, sys.argv[1])()
+read_end, write_end = os.pipe()
+
+def forker(name, hold):
+    if hold:
+        lock.acquire()
+    pid = os.fork()
+    if pid == 0:
+        os.write(write_end, (json.dumps([name, lock.locked()]) + "\n").encode())
+        os._exit(0)
+    os.waitpid(pid, 0)
+    if hold:
+        lock.release()
+
+def until(done):
+    deadline = time.monotonic() + 20
+    while not done():
+        if time.monotonic() > deadline:
+            raise SystemExit("timed out")
+        time.sleep(0.001)
+
+held, let_go = threading.Event(), threading.Event()
+def import_lock_holder():
+    _imp.acquire_lock()
+    held.set()
+    let_go.wait(30)
+    _imp.release_lock()
+
+blocker = threading.Thread(target=import_lock_holder)
+blocker.start()
+held.wait(20)
+first = threading.Thread(target=forker, args=("holder", True))
+first.start()
+until(lambda: first.ident in hooks_done)   # its hooks ran; now it waits for the import lock
+second = threading.Thread(target=forker, args=("other", False))
+second.start()
+until(lambda: second.ident in hooks_done)
+let_go.set()
+for thread in (first, second, blocker):
+    thread.join(30)
+os.close(write_end)
+with os.fdopen(read_end) as reports:
+    print(json.dumps(dict(json.loads(line) for line in reports)))
+"""
+
+
+@pytest.mark.parametrize("cls", LOCKS)
+def test_two_threads_forking_at_once_each_child_knows_its_own_forker(cls):
+    """The forking thread is noted per thread, not in one global the other fork overwrites.
+
+    The thread that holds the lock forks; meanwhile another thread forks too.
+    The holder's child must still have the lock held (its holder is the thread
+    it has), the other's child must have it free.
+    """
+    _make(cls).close()
+    done = subprocess.run([sys.executable, "-c", TWO_FORKS, cls.__name__], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"holder": True, "other": False}
 
 
 @pytest.mark.parametrize("cls", LOCKS)

@@ -540,6 +540,39 @@ def test_a_handler_that_uses_another_lock_does_not_break_mutual_exclusion(make_l
     assert a.locked() is False and b.locked() is False
 
 
+class _PopRaisesOnce(list):
+    """A lock's list of users whose first pop() raises once it has popped: what a
+    signal handler that raises right after that call returns looks like."""
+
+    armed = True
+
+    def pop(self, *args):
+        value = super().pop(*args)
+        if self.armed:
+            self.armed = False
+            raise Interrupted("raised right after pop()")
+        return value
+
+
+@pytest.mark.parametrize("cls", list(LOCK_TYPES.values()), ids=lambda c: c.__name__)
+def test_an_acquire_interrupted_after_it_won_gives_back_the_lock_and_its_holder(cls):
+    """The lock is free again, and no thread is recorded as its holder (the record a
+    forked child reads: a stale one there would keep the lock held for a thread that
+    let it go)."""
+    lock = _make(cls)
+    lock._users = _PopRaisesOnce()
+    with pytest.raises(Interrupted):
+        lock.acquire()
+    assert lock._users.armed is False           # it did win, then the "handler" raised
+    assert lock.locked() is False
+    assert lock._holder is None
+    assert lock.acquire(False) is True
+    assert lock._holder == threading.get_ident()
+    lock.release()
+    assert lock._holder is None
+    lock.close()
+
+
 @pytest.mark.parametrize("cls", list(LOCK_TYPES.values()), ids=lambda c: c.__name__)
 def test_methods_leave_ctypes_errno_as_they_found_it(cls):
     """What a handler's use of a lock would otherwise overwrite in the code it interrupted."""

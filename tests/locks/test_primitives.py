@@ -23,7 +23,7 @@ import time
 
 import pytest
 
-from tests.locks.conftest import Threads, until
+from tests.locks.conftest import STDLIB, Threads, until
 
 T = 0.03            # a timeout that must expire
 SLACK = 0.002       # clock granularity allowed when checking that it did not end early
@@ -101,6 +101,84 @@ def test_rlock_timeout_and_non_blocking(sync, threads):
     threads.join()
     assert lock.acquire(timeout=LONG) is True
     lock.release()
+
+
+# -- acquire()'s arguments, every primitive that has one ---------------------
+
+#: acquire() calls with arguments right and wrong: each must return or raise (type and
+#: message) as the standard library's primitive in the same state does. Messages
+#: change between versions: the running interpreter's stdlib is the reference.
+ACQUIRE_CALLS = [
+    ((), {}), ((False,), {}), ((True, -1), {}), ((False, -1), {}), ((0.5,), {}),
+    ((False, 1), {}), ((False,), {"timeout": 0.5}), ((), {"blocking": False, "timeout": 0}),
+    ((False, None), {}), ((), {"timeout": None}), ((True, -2), {}), ((), {"timeout": -0.5}),
+    ((), {"timeout": float("nan")}), ((), {"timeout": float("inf")}),
+    ((), {"timeout": 1e300}), ((), {"timeout": 2**63}), ((), {"timeout": "1"}),
+    (("x",), {}), ((None,), {}), ((2**31,), {}),
+]
+
+
+def _rlock_owned(kit):
+    lock = kit.RLock()
+    lock.acquire()
+    return lock, lock.release
+
+
+def _condition_owned(kit):
+    cond = kit.Condition()
+    cond.acquire()
+    return cond, cond.release
+
+
+#: name -> kit -> (object whose acquire() is called, what undoes its state afterwards)
+ACQUIRERS = {
+    "Lock": lambda kit: (kit.Lock(), None),
+    "RLock, free": lambda kit: (kit.RLock(), None),
+    "RLock, owned by the caller": _rlock_owned,
+    "Condition, owned by the caller": _condition_owned,
+    "Semaphore(1)": lambda kit: (kit.Semaphore(1), None),
+    "BoundedSemaphore(1)": lambda kit: (kit.BoundedSemaphore(1), None),
+    "Semaphore(0)": lambda kit: (kit.Semaphore(0), None),
+}
+
+
+def _outcome(call):
+    try:
+        return ("returned", call())
+    except Exception as error:  # noqa: BLE001 - the point is to compare them
+        return (type(error).__name__, str(error))
+
+
+def _waits_for_ever(args, kwargs) -> bool:
+    """Semaphore.acquire(blocking, timeout=None) on a count of 0 with no usable limit."""
+    bound = dict(zip(("blocking", "timeout"), args), **kwargs)
+    timeout = bound.get("timeout")
+    return bool(bound.get("blocking", True)) and (timeout is None or timeout != timeout)
+
+
+@pytest.mark.parametrize("name", list(ACQUIRERS))
+def test_acquire_checks_its_arguments_as_the_standard_library_does(sync, name):
+    """The same call on the stdlib's primitive and on ours, in the same state: the same outcome.
+
+    An RLock's owner taking it again never reaches the plain lock, so the RLock
+    must check the arguments itself (``_thread.RLock`` does, before anything else).
+    """
+    make = ACQUIRERS[name]
+    calls = ACQUIRE_CALLS
+    if name == "Semaphore(0)":
+        calls = [(a, k) for a, k in calls if not _waits_for_ever(a, k)]
+    for args, kwargs in calls:
+        outcomes = []
+        for kit in (STDLIB, sync):
+            primitive, undo = make(kit)
+            outcome = _outcome(lambda: primitive.acquire(*args, **kwargs))
+            if outcome == ("returned", True):
+                primitive.release()
+            if undo is not None:
+                undo()
+            outcomes.append(outcome)
+        reference, ours = outcomes
+        assert ours == reference, f"{name}: acquire(*{args!r}, **{kwargs!r})"
 
 
 # -- Condition ---------------------------------------------------------------

@@ -35,7 +35,7 @@ def doc() -> dict:
 def rows(conclusive: bool = False) -> list[dict]:
     chosen = [r for r in doc()["runs"] if "metrics" in r]
     if conclusive:
-        chosen = [r for r in chosen if not r["metrics"]["inconclusive"]]
+        chosen = [r for r in chosen if r["metrics"]["verdict"] == "measured"]
     return chosen
 
 

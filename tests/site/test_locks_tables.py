@@ -12,16 +12,19 @@ from gilexamples.site.locks_tables import (INCONCLUSIVE, MARKER, floor_table, ha
 from tests.conftest import ROOT
 
 
-def _run(version, free=False, gil=True, inconclusive=None, max_wait=0.05, impl="semaphore"):
+def _run(version, free=False, gil=True, why=None, max_wait=0.05, impl="semaphore"):
+    """A stored run; ``why``: the payload called it inconclusive, for that reason."""
     summary = {"median": 15.0, "p90": 20.0, "max": 40.0, "n": 100}
+    metrics = {"handoff_us": summary, "wakeup_us": dict(summary, median=5.0),
+               "reacquire_share": 0.99, "max_wait_s": max_wait, "greedy_s": 2.0,
+               "greedy": {"handed_off": 10, "contended": 1000},
+               "other_cpus": 0.6 if why else 0.01,
+               "thread_lock_impl": impl, "verdict": "inconclusive" if why else "measured"}
+    if why:
+        metrics["why"] = why
     return {"python": {"version": version, "free_threaded": free, "gil_enabled": gil,
                        "executable": f"/py/{version}{'t' if free else ''}"},
-            "setup": "all cores",
-            "metrics": {"handoff_us": summary, "wakeup_us": dict(summary, median=5.0),
-                        "reacquire_share": 0.99, "max_wait_s": max_wait, "greedy_s": 2.0,
-                        "greedy": {"handed_off": 10, "contended": 1000},
-                        "other_cpus": 0.6 if inconclusive else 0.01,
-                        "thread_lock_impl": impl, "inconclusive": inconclusive}}
+            "setup": "all cores", "metrics": metrics}
 
 
 DOC = {"experiment": "handoff",
@@ -31,7 +34,7 @@ DOC = {"experiment": "handoff",
        "runs": [_run("3.13.15", free=True, gil=False, max_wait=0.004),
                 _run("3.12.1", max_wait=0.06), _run("2.7.18", impl=None),
                 _run("3.13.15", max_wait=0.012),
-                _run("3.13.0", inconclusive="other work on the machine used 0.60 CPUs"),
+                _run("3.13.0", why="other work on the machine used 0.60 CPUs"),
                 {"python": {"version": "3.9.18", "executable": "/py/3.9"}, "setup": "all cores",
                  "error": "timed out"}]}
 
@@ -62,6 +65,17 @@ def test_handoff_table_rows_marks_and_stamp():
 def test_a_table_without_inconclusive_rows_has_no_note():
     quiet = dict(DOC, runs=[_run("3.12.1"), _run("3.13.15")])
     assert INCONCLUSIVE not in handoff_table(quiet)
+
+
+@pytest.mark.parametrize("old_shape", [None, "other work on the machine used 0.60 CPUs"])
+def test_a_run_in_the_old_shape_is_refused(old_shape):
+    """Before the handoff payload said "verdict" (and "why") as every payload does, it said
+    "inconclusive": a reason or null. Such a row is refused, not read as measured."""
+    old = _run("3.12.1")
+    del old["metrics"]["verdict"]
+    old["metrics"]["inconclusive"] = old_shape
+    with pytest.raises(ValueError, match="verdict None"):
+        handoff_table(dict(DOC, runs=[_run("3.13.15"), old]))
 
 
 @pytest.mark.parametrize("arg, expected", [

@@ -59,9 +59,25 @@ MAX_LATE_SHARE = 0.2
 MIN_FREE_CPU = 0.8
 
 
+class Params(dict):
+    """A payload's parameters: the JSON object, plus ``quick`` (the "quick" flag, False
+    if absent) and ``number(name, kind, quick_default, full_default)``: the parameter
+    as ``kind`` (int or float), or the default for the size asked for (without
+    ``full_default``, the one default serves both sizes)."""
+
+    @property
+    def quick(self):
+        return bool(self.get("quick", False))
+
+    def number(self, name, kind, quick_default, full_default=None):
+        if name in self:
+            return kind(self[name])
+        return kind(quick_default if full_default is None or self.quick else full_default)
+
+
 def params():
-    """The payload's parameters: the JSON object in argv[1] ({"quick": True} if none)."""
-    return json.loads(sys.argv[1]) if len(sys.argv) > 1 else {"quick": True}
+    """The payload's :class:`Params`: the JSON object in argv[1] ({"quick": True} if none)."""
+    return Params(json.loads(sys.argv[1]) if len(sys.argv) > 1 else {"quick": True})
 
 
 def emit(document):
@@ -328,26 +344,6 @@ def echo_phase(cpu_threads, trips, budget, pause, solo_s=0.0, stretch=True):
         result["spins_per_s"] = spins_per_s
         result["spins_solo_per_s"] = solo
     return result
-
-
-def allowed_cpus():
-    """How many CPUs this process may run on (its affinity; all CPUs where unknown)."""
-    getter = getattr(os, "sched_getaffinity", None)
-    if getter is not None:
-        return len(getter(0))
-    try:  # Python 2 on Linux: the kernel's own list, e.g. "0-1" or "0,2"
-        with open("/proc/self/status") as status:
-            for line in status:
-                if line.startswith("Cpus_allowed_list:"):
-                    count = 0
-                    for part in line.split(":", 1)[1].strip().split(","):
-                        low, _, high = part.partition("-")
-                        count += int(high or low) - int(low) + 1
-                    return count
-    except (IOError, OSError, ValueError):
-        pass
-    import multiprocessing
-    return multiprocessing.cpu_count()
 
 
 #: A child that burns CPU for argv[1] seconds.

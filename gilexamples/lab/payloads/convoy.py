@@ -59,12 +59,12 @@ SOLO_S = (0.05, 0.2)  # seconds the CPU-bound threads run alone first: (quick, f
 
 def main():
     params = _common.params()
-    quick = params.get("quick", False)
+    quick = params.quick
     counts = [int(k) for k in params.get("threads", [1] if quick else [1, 2, 4])]
     if 1 not in counts:
         counts.insert(0, 1)
-    trips = int(params.get("trips", 12 if quick else 300))
-    budget = float(params.get("budget_s", 0.35 if quick else 3.0))
+    trips = params.number("trips", int, 12, 300)
+    budget = params.number("budget_s", float, 0.35, 3.0)
     interval = switch_interval()
     free = [_common.free_cpu(FREE_CPU_S[0 if quick else 1])]
 

@@ -24,6 +24,7 @@ is below 80% of what was asked for, "verdict" is "inconclusive" and "why"
 gives the figure, instead of a slowdown that only measures the other work
 on the machine.
 """
+import os
 import threading
 
 try:
@@ -44,6 +45,26 @@ def usage():
         return None
     ru = resource.getrusage(resource.RUSAGE_SELF)
     return ru.ru_nvcsw + ru.ru_nivcsw, ru.ru_utime, ru.ru_stime
+
+
+def allowed_cpus():
+    """How many CPUs this process may run on (its affinity; all CPUs where unknown)."""
+    getter = getattr(os, "sched_getaffinity", None)
+    if getter is not None:
+        return len(getter(0))
+    try:  # Python 2 on Linux: the kernel's own list, e.g. "0-1" or "0,2"
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("Cpus_allowed_list:"):
+                    count = 0
+                    for part in line.split(":", 1)[1].strip().split(","):
+                        low, _, high = part.partition("-")
+                        count += int(high or low) - int(low) + 1
+                    return count
+    except (IOError, OSError, ValueError):
+        pass
+    import multiprocessing
+    return multiprocessing.cpu_count()
 
 
 def count(n):
@@ -76,13 +97,12 @@ def threaded(total, k):
 
 def main():
     params = _common.params()
-    quick = params.get("quick", False)
-    total = int(params.get("total", 4000000 if quick else 24000000))
+    total = params.number("total", int, 4000000, 24000000)
     counts = [int(k) for k in params.get("threads", [2, 4])]
     if 2 not in counts:
         counts.insert(0, 2)
-    repeat = int(params.get("repeat", 2 if quick else 5))
-    wanted = min(2, _common.allowed_cpus())
+    repeat = params.number("repeat", int, 2, 5)
+    wanted = min(2, allowed_cpus())
     capacity = [_common.parallel_capacity(wanted, CAPACITY_S)]
     seq_times = []
     runs = dict((k, []) for k in counts)

@@ -37,10 +37,11 @@ everything else on the machine used while the experiment ran (all CPUs' busy
 time from /proc/stat, minus this process's own CPU time, per wall second;
 Linux only, else null). Above ``MAX_OTHER_CPUS``, or when the median pipe
 wake-up is above ``MAX_WAKEUP_US`` (no CPU was free for a woken thread),
-``inconclusive`` says so with the figure; otherwise it is null. Also
-reported: ``preemptions_per_s`` (involuntary context switches of this
-process in the greedy phase) and ``greedy_cpu_per_wall`` (its CPU seconds
-per wall second).
+``verdict`` is "inconclusive" and ``why`` gives the figure (both, joined
+by "; ", when both tests fail); otherwise ``verdict`` is "measured" and
+there is no ``why``, as in every payload. Also reported:
+``preemptions_per_s`` (involuntary context switches of this process in the
+greedy phase) and ``greedy_cpu_per_wall`` (its CPU seconds per wall second).
 
 Lab payload: runs unchanged under Python 2.7 and 3.6+, stdlib only.
 Usage: python handoff.py '{"quick": true}'; optional params: "threads"
@@ -51,21 +52,18 @@ Usage: python handoff.py '{"quick": true}'; optional params: "threads"
 """
 import bisect
 import gc
-import json
 import os
 import sys
 import threading
 import time
 
-
-from _common import percentile  # the payloads' one rule
+import _common
+from _common import clock, percentile  # percentile: the payloads' one rule
 
 try:
     import resource
 except ImportError:  # not Unix: no context-switch counts
     resource = None
-
-clock = getattr(time, "perf_counter", time.time)
 
 #: CPUs' worth of other work on the machine above which the result is inconclusive.
 MAX_OTHER_CPUS = 0.25
@@ -227,15 +225,14 @@ def pipe_wakeups(n, gap):
 
 
 def main():
-    params = json.loads(sys.argv[1]) if len(sys.argv) > 1 else {"quick": True}
-    quick = params.get("quick", False)
-    nthreads = max(2, int(params.get("threads", 2)))
-    greedy_s = float(params.get("greedy_s", 0.25 if quick else 2.0))
-    hold = float(params.get("hold_us", 50)) / 1e6
-    polite_n = int(params.get("polite_handoffs", 100 if quick else 1000))
-    polite_hold = float(params.get("polite_hold_us", 1000)) / 1e6
-    gap = float(params.get("gap_us", 200)) / 1e6
-    wakeups = int(params.get("wakeups", 100 if quick else 1000))
+    params = _common.params()
+    nthreads = max(2, params.number("threads", int, 2))
+    greedy_s = params.number("greedy_s", float, 0.25, 2.0)
+    hold = params.number("hold_us", float, 50) / 1e6
+    polite_n = params.number("polite_handoffs", int, 100, 1000)
+    polite_hold = params.number("polite_hold_us", float, 1000) / 1e6
+    gap = params.number("gap_us", float, 200) / 1e6
+    wakeups = params.number("wakeups", int, 100, 1000)
 
     machine_before, own_before, started = machine_cpu_s(), usage(), clock()
     wake = pipe_wakeups(wakeups, gap)
@@ -296,9 +293,11 @@ def main():
         "other_cpus": other_cpus,
         "preemptions_per_s": preemptions,
         "greedy_cpu_per_wall": cpu_per_wall,
-        "inconclusive": "; ".join(reasons) or None,
+        "verdict": "inconclusive" if reasons else "measured",
     }
-    sys.stdout.write(json.dumps({"metrics": metrics}) + "\n")
+    if reasons:
+        metrics["why"] = "; ".join(reasons)
+    _common.emit({"metrics": metrics})
 
 
 if __name__ == "__main__":

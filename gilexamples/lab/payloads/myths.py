@@ -24,12 +24,12 @@ of each long call, default 0.1 quick, 0.4 full), "rounds" (sleep(0) calls,
 default 60 quick, 400 full). Prints {"metrics": {...}} on stdout.
 """
 import hashlib
-import json
-import sys
 import threading
 import time
 
-clock = getattr(time, "perf_counter", time.time)
+import _common
+from _common import clock
+
 try:
     numbers = xrange  # noqa: F821 (Python 2)
 except NameError:
@@ -89,10 +89,9 @@ def handover(watcher, pause, rounds):
 
 
 def main():
-    params = json.loads(sys.argv[1]) if len(sys.argv) > 1 else {}
-    quick = bool(params.get("quick"))
-    seconds = float(params.get("seconds", 0.1 if quick else 0.4))
-    rounds = int(params.get("rounds", 60 if quick else 400))
+    params = _common.params()
+    seconds = params.number("seconds", float, 0.1, 0.4)
+    rounds = params.number("rounds", int, 60, 400)
 
     n_sum = size_for(lambda n: sum(numbers(n)), seconds, 100000)
     big_list = shuffled(size_for(lambda n: sorted(shuffled(n)), seconds, 10000))
@@ -125,7 +124,7 @@ def main():
         "call_s": seconds,
         "watcher_rate_per_s": round(waiting, 1),
     })
-    sys.stdout.write(json.dumps({"metrics": metrics}) + "\n")
+    _common.emit({"metrics": metrics})
 
 
 if __name__ == "__main__":

@@ -95,9 +95,8 @@ def fastest(run, n, repeat):
 
 def main():
     params = _common.params()
-    quick = params.get("quick", False)
-    n = int(params.get("n", 10000 if quick else 100000))
-    repeat = int(params.get("repeat", 5 if quick else 9))
+    n = params.number("n", int, 10000, 100000)
+    repeat = params.number("repeat", int, 5, 9)
     wanted = params.get("workloads")
     chosen = [(name, stmt) for name, stmt in WORKLOADS if wanted is None or name in wanted]
     if wanted is not None and len(chosen) != len(set(wanted)):

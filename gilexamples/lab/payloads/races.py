@@ -234,10 +234,9 @@ def in_child(case, threads, seconds, repeat):
 
 def main():
     params = _common.params()
-    quick = params.get("quick", False)
-    threads = int(params.get("threads", 4))
-    seconds = float(params.get("seconds", 0.1 if quick else 0.4))
-    repeat = int(params.get("repeat", 2 if quick else 3))
+    threads = params.number("threads", int, 4)
+    seconds = params.number("seconds", float, 0.1, 0.4)
+    repeat = params.number("repeat", int, 2, 3)
     if "case" in params:   # the child's part: one case, printed as a bare JSON object
         set_switching()
         entry = measure_case(params["case"], threads, seconds, repeat)

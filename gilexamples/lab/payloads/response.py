@@ -60,11 +60,10 @@ def phase(cpu_threads, sleep_s, samples, budget):
 
 def main():
     params = _common.params()
-    quick = params.get("quick", False)
-    sleep_s = float(params.get("sleep_s", 0.001))
-    samples = int(params.get("samples", 40 if quick else 300))
-    budget = float(params.get("budget_s", 1.0 if quick else 5.0))
-    cpu_threads = int(params.get("cpu_threads", 1))
+    sleep_s = params.number("sleep_s", float, 0.001)
+    samples = params.number("samples", int, 40, 300)
+    budget = params.number("budget_s", float, 1.0, 5.0)
+    cpu_threads = params.number("cpu_threads", int, 1)
     alone = phase(0, sleep_s, samples, budget)
     before = _common.cpu_seconds(), clock()
     loaded = phase(cpu_threads, sleep_s, samples, budget)

@@ -290,11 +290,11 @@ def verdict(speedup, process_speedup, clean_trials, trials, wait_two, one_cpu_pe
 
 def main():
     params = _common.params()
-    quick = params.get("quick", False)
-    total = int(params.get("total", 1000000 if quick else 12000000))
+    quick = params.quick
+    total = params.number("total", int, 1000000, 12000000)
     counts = sorted(set([1, 2] + [int(k) for k in params.get(
         "workers", [1, 2] if quick else [1, 2, 4])]))
-    repeat = int(params.get("repeat", 3 if quick else 5))
+    repeat = params.number("repeat", int, 3, 5)
     api = SubInterpreters() if params.get("subinterpreters", True) else None
     note = "not asked for" if api is None else api.note
     if api is not None and api.name is None:

@@ -294,9 +294,8 @@ def wakeup_fd(timer_s):
 
 def main():
     params = _common.params()
-    quick = params.get("quick", False)
-    timer_s = float(params.get("timer_s", 0.05))
-    c_call_s = float(params.get("c_call_s", 0.25 if quick else 0.6))
+    timer_s = params.number("timer_s", float, 0.05)
+    c_call_s = params.number("c_call_s", float, 0.25, 0.6)
     if not hasattr(signal, "setitimer") or not hasattr(signal, "SIGUSR1"):
         _common.emit({"skipped": "needs POSIX signals (setitimer, SIGUSR1)"})
         return 0

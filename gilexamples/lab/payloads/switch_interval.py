@@ -55,9 +55,9 @@ def fit(xs, ys):
 
 def main():
     params = _common.params()
-    quick = params.get("quick", False)
-    trips = int(params.get("trips", 10 if quick else 200))
-    budget = float(params.get("budget_s", 0.3 if quick else 2.5))
+    quick = params.quick
+    trips = params.number("trips", int, 10, 200)
+    budget = params.number("budget_s", float, 0.3, 2.5)
     if hasattr(sys, "setswitchinterval"):
         knob, unit = "switch_interval", "s"
         get, put = sys.getswitchinterval, sys.setswitchinterval

@@ -105,12 +105,11 @@ def overlap_ns(threads):
 
 def main():
     params = _common.params()
-    quick = params.get("quick", False)
     workload = params.get("workload", "cpu2")
-    seconds = float(params.get("seconds", 0.2 if quick else 0.5))
-    gap = float(params.get("gap_s", 5e-6))
-    work = float(params.get("io_work_s", 5e-5))
-    delay = float(params.get("echo_delay_s", 1e-3))
+    seconds = params.number("seconds", float, 0.2, 0.5)
+    gap = params.number("gap_s", float, 5e-6)
+    work = params.number("io_work_s", float, 5e-5)
+    delay = params.number("echo_delay_s", float, 1e-3)
     if workload not in ("cpu2", "cpu+io"):
         _common.emit({"skipped": "unknown workload %r" % (workload,)})
         return
