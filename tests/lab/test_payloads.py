@@ -260,26 +260,27 @@ def test_echo_rig_counts_a_request_sent_before_the_echo_thread_was_listening():
     sys.path.insert(0, str(PAYLOADS))
     try:
         import _common
+        import _echo
     finally:
         sys.path.remove(str(PAYLOADS))
 
     def request(sock):
-        sock.sendall(f"{_common.clock():.9f}".encode().ljust(_common.MESSAGE))
+        sock.sendall(f"{_common.clock():.9f}".encode().ljust(_echo.MESSAGE))
         got = b""
-        while len(got) < _common.MESSAGE:
-            chunk = sock.recv(_common.MESSAGE - len(got))
+        while len(got) < _echo.MESSAGE:
+            chunk = sock.recv(_echo.MESSAGE - len(got))
             assert chunk, "the echo server closed the connection"
             got += chunk
 
-    server = _common.EchoServer()
+    server = _echo.EchoServer()
     client = socket.create_connection(("127.0.0.1", server.port), timeout=10)
     try:
         # The first request is in the socket before the echo thread exists: late.
-        client.sendall(f"{_common.clock():.9f}".encode().ljust(_common.MESSAGE))
+        client.sendall(f"{_common.clock():.9f}".encode().ljust(_echo.MESSAGE))
         server.start()
         got = b""
-        while len(got) < _common.MESSAGE:
-            got += client.recv(_common.MESSAGE - len(got))
+        while len(got) < _echo.MESSAGE:
+            got += client.recv(_echo.MESSAGE - len(got))
         # The second goes out long after the echo thread is back in recv() (nothing
         # else in this process wants the GIL for 0.2 s): on time.
         time.sleep(0.2)

@@ -16,7 +16,7 @@ of CPU-bound thread counts, default [1] quick, [1, 2, 4] full), "trips"
 (most round trips per phase, default 12 quick, 300 full), "budget_s"
 (seconds per phase before stopping early, at least 5 trips; default 0.35
 quick, 3 full), "gap_s" (the client's pause between round trips; default
-per phase: (threads + 1) switch intervals + 2 ms, see _common.pause_for).
+per phase: (threads + 1) switch intervals + 2 ms, see _echo.pause_for).
 
 Prints {"metrics": {...}} on stdout. Per CPU-bound thread count, under
 "threads": the median and p90 round trip, "slowdown" over the echo thread
@@ -52,7 +52,8 @@ for the GIL. Pass "gap_s": 0 to see the round trips drop to microseconds
 where the echo thread wins, and "cpu_share" show what it costs the others.
 """
 import _common
-from _common import FREE_CPU_S, MAX_LATE_SHARE, echo_phase, pause_for, percentile, switch_interval
+from _common import FREE_CPU_S, percentile, switch_interval
+from _echo import MAX_LATE_SHARE, echo_phase, pause_for
 
 SOLO_S = (0.05, 0.2)  # seconds the CPU-bound threads run alone first: (quick, full)
 

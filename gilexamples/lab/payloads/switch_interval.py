@@ -34,7 +34,8 @@ less than 0.8 of a CPU before or after ("free_cpu").
 import sys
 
 import _common
-from _common import FREE_CPU_S, MAX_LATE_SHARE, echo_phase, median, pause_for
+from _common import FREE_CPU_S, median
+from _echo import MAX_LATE_SHARE, echo_phase, pause_for
 
 
 #: Seconds the CPU-bound thread runs alone before each setting's trips: (quick, full).
