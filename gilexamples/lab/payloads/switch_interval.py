@@ -19,7 +19,7 @@ hand-off cost; under the tick GIL the slope is about zero.
 Lab payload: runs unchanged under Python 2.7 and 3.6+, stdlib only.
 Usage: python switch_interval.py '{"quick": true}'; optional params:
 "settings" (list of intervals in seconds, or ticks on Python 2), "trips"
-(default 10 quick, 200 full), "budget_s" (per setting, default 0.3 quick,
+(default 20 quick, 200 full; fewer when "budget_s" runs out first), "budget_s" (per setting, default 0.3 quick,
 2.5 full), "gap_s" (the client's pause between trips; default per setting:
 two switch intervals + 2 ms, so that the echo thread's hidden second wait
 is over before the next request: see _common).
@@ -50,7 +50,7 @@ def fit(xs, ys):
 def main():
     params = _common.params()
     quick = params.quick
-    trips = params.number("trips", int, 10, 200)
+    trips = params.number("trips", int, 20, 200)
     budget = params.number("budget_s", float, 0.3, 2.5)
     if hasattr(sys, "setswitchinterval"):
         knob, unit = "switch_interval", "s"
