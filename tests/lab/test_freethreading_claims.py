@@ -116,14 +116,20 @@ def test_convoy(pair):
 
 
 def test_scaling(pair):
+    """Each row that had two free cores gets its build's verdict; skip only when none had."""
     rows = run_rows("scaling", pair)
-    for key, verdict in (("gil", "serial"), ("forced", "serial"), ("nogil", "parallel")):
-        m = rows[key]["metrics"]
-        if m["verdict"] == "inconclusive":
-            pytest.skip(f"inconclusive ({rows[key]['python']['label']}): {m['why']}")
-        assert m["verdict"] == verdict, (rows[key]["python"]["label"], m["why"])
-    assert rows["gil"]["metrics"]["speedup"] <= 1.15
-    assert rows["nogil"]["metrics"]["speedup"] >= 1.5
+    expected = {"gil": "serial", "forced": "serial", "nogil": "parallel"}
+    conclusive = {key: run["metrics"] for key, run in rows.items()
+                  if run["metrics"]["verdict"] != "inconclusive"}
+    if not conclusive:
+        pytest.skip("inconclusive on all three rows: " + "; ".join(
+            f"{run['python']['label']}: {run['metrics']['why']}" for run in rows.values()))
+    for key, m in conclusive.items():
+        assert m["verdict"] == expected[key], (rows[key]["python"]["label"], m["why"])
+    if "gil" in conclusive:
+        assert conclusive["gil"]["speedup"] <= 1.15
+    if "nogil" in conclusive:
+        assert conclusive["nogil"]["speedup"] >= 1.5
 
 
 def test_races(pair):

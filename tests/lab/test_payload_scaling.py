@@ -64,14 +64,20 @@ def test_contract(measured, name):
     assert 0 <= m["clean_trials"] <= m["trials"] == m["repeat"]
 
 
-@pytest.mark.parametrize("name", ["current", "2.7", "t, PYTHON_GIL=1"])
-def test_threads_under_a_gil_do_not_scale(measured, name):
-    interp, m = _metrics(measured, name)
-    if interp.free_threaded and not m["gil_enabled"]:
-        pytest.skip(f"{interp.label} runs without its GIL")
-    _conclusive(m)
-    assert m["verdict"] == "serial", m["why"]
-    assert m["speedup"] <= 1.15
+def test_threads_under_a_gil_do_not_scale(measured):
+    """Every interpreter running with a GIL (the current one, 2.7, a free-threaded build
+    with PYTHON_GIL=1): each run that had two free cores says "serial". One skip, and only
+    when no run had them (a busy machine gives every run the same reason)."""
+    with_gil = [(interp, result["metrics"]) for interp, result in measured.values()
+                if "metrics" in result and result["metrics"]["gil_enabled"]]
+    assert with_gil, "no interpreter with a GIL was measured"
+    conclusive = [(interp, m) for interp, m in with_gil if m["verdict"] != "inconclusive"]
+    if not conclusive:
+        pytest.skip("inconclusive on every interpreter with a GIL: "
+                    + "; ".join(f"{interp.label}: {m['why']}" for interp, m in with_gil))
+    wrong = {interp.label: (m["verdict"], round(m["speedup"], 2), m["why"])
+             for interp, m in conclusive if m["verdict"] != "serial" or m["speedup"] > 1.15}
+    assert not wrong, wrong
 
 
 def test_threads_on_a_free_threaded_build_scale(measured):
