@@ -33,9 +33,9 @@ PINNED_IN_QUICK: tuple[str, ...] = ()
 #: often "inconclusive", never reversed.
 QUICK_LAB_PARAMS: dict[str, dict] = {
     "convoy": {"trips": 6, "budget_s": 0.15},
-    "countdown": {"total": 2000000, "repeat": 1},
+    "countdown": {"total": 2000000, "repeat": 1, "capacity_s": 0.05},
     "handoff": {"greedy_s": 0.1, "polite_handoffs": 40, "wakeups": 40},
-    "myths": {"seconds": 0.04, "rounds": 20},
+    "myths": {"seconds": 0.02, "rounds": 10},
     "overhead": {"n": 5000, "repeat": 3},
     "races": {"seconds": 0.03, "repeat": 1},
     "response": {"samples": 20, "budget_s": 0.5},

@@ -221,3 +221,16 @@ def test_convoy_also_runs_pinned_with_one_cpu_bound_thread(monkeypatch):
     assert suite.setups("countdown", quick=True) == [("all cores", None)]
     monkeypatch.setattr(suite, "available_cpus", lambda: [0])
     assert suite.setups("convoy") == [("all cores", None)]
+
+
+def test_quick_lab_sizes_name_real_experiments_and_parameters():
+    """A typo in QUICK_LAB_PARAMS would be ignored by the payload: every key is an
+    experiment, and every parameter is one its payload reads (by its quoted name)."""
+    from gilexamples.lab import suite
+
+    unknown = set(suite.QUICK_LAB_PARAMS) - set(runner.experiments())
+    assert not unknown, unknown
+    unread = {(name, param) for name, params in suite.QUICK_LAB_PARAMS.items()
+              for param in params
+              if f'"{param}"' not in runner.payload_path(name).read_text(encoding="utf-8")}
+    assert not unread, unread

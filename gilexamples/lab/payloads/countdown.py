@@ -11,7 +11,8 @@ Lab payload: runs unchanged under Python 2.7 and 3.6+, stdlib only.
 Usage: python countdown.py '{"quick": true}'; optional params: "total"
 (numbers counted in all, default 4e6 quick, 2.4e7 full), "threads" (list of
 thread counts, default [2, 4]), "repeat" (trials, default 2 quick, 5 full;
-each value reported is the median over the trials). Besides the times, it
+each value reported is the median over the trials), "capacity_s" (seconds
+of each capacity check, default 0.1). Besides the times, it
 reports how the threads spent them (from getrusage, all threads of the
 process): context switches per second, and CPU seconds per wall second.
 Prints {"metrics": {...}} on stdout.
@@ -35,7 +36,8 @@ except ImportError:  # not Unix: no context-switch counts
 import _common
 from _common import clock, median
 
-#: Seconds each capacity check runs (before and after the trials).
+#: Seconds each capacity check runs (before and after the trials), unless the
+#: "capacity_s" parameter says otherwise.
 CAPACITY_S = 0.1
 
 
@@ -102,8 +104,9 @@ def main():
     if 2 not in counts:
         counts.insert(0, 2)
     repeat = params.number("repeat", int, 2, 5)
+    capacity_s = params.number("capacity_s", float, CAPACITY_S, CAPACITY_S)
     wanted = min(2, allowed_cpus())
-    capacity = [_common.parallel_capacity(wanted, CAPACITY_S)]
+    capacity = [_common.parallel_capacity(wanted, capacity_s)]
     seq_times = []
     runs = dict((k, []) for k in counts)
     for _ in range(repeat):
@@ -115,7 +118,7 @@ def main():
         for k in counts:
             wall, spent = threaded(total, k)
             runs[k].append((wall, wall / seq, spent))
-    capacity.append(_common.parallel_capacity(wanted, CAPACITY_S))
+    capacity.append(_common.parallel_capacity(wanted, capacity_s))
     per_threads = {}
     for k in counts:
         entry = {"seconds": median([r[0] for r in runs[k]]),
