@@ -106,14 +106,19 @@ def _convoy_harness(doc: dict) -> str:
     return markdown_table(header, rows)
 
 
-def _added_range(settings: list[dict]) -> str:
+def _added_range(run: dict | None) -> str:
     """The delay a CPU-bound thread added to the round trip, as a multiple of the switch
-    interval: lowest-highest over the settings, or "" where a run did not record it."""
-    ratios = [row["added_s"] / row["setting"] for row in settings
+    interval: "lowest to highest" over the settings; "no GIL" for a build running without
+    one (the interval then governs nothing); "" where a run did not record it."""
+    if not run or "metrics" not in run:
+        return ""
+    if run["python"].get("gil_enabled") is False:
+        return "no GIL"
+    ratios = [row["added_s"] / row["setting"] for row in run["metrics"].get("settings", [])
               if row.get("added_s") is not None and row["setting"]]
     if not ratios:
         return ""
-    return f"{min(ratios):.2f}-{max(ratios):.2f}"
+    return f"{min(ratios):.2f} to {max(ratios):.2f}"
 
 
 def _switch_interval(doc: dict) -> str:
@@ -139,8 +144,7 @@ def _switch_interval(doc: dict) -> str:
                    + [units.duration(found.get(s)) for s in settings]
                    + [slope_fmt(run["metrics"]["slope"])])
             if knob == "switch_interval":
-                row += [_added_range(run["metrics"]["settings"]),
-                        _added_range(((pinned or {}).get("metrics") or {}).get("settings", []))]
+                row += [_added_range(run), _added_range(pinned)]
             rows.append(row)
         parts.append(f"**{title}**, median round trip with one CPU-bound thread:\n\n"
                      + markdown_table(header, rows))

@@ -256,3 +256,24 @@ def test_convoy_plot_shows_milliseconds_and_the_switch_interval(tmp_path):
     table = render_table(doc)
     assert "with 1 CPU-bound thread, one core" in table
     assert "| CPython 3.12.1 | switching | 20 µs | 5.10 ms | 5.10 ms | 200× |" in table
+
+
+def test_switch_interval_table_shows_the_added_delay_in_intervals():
+    """The added delay over the interval, lowest to highest, per setup; "no GIL" for a
+    free-threaded build running without it."""
+    def run(version, setup, added, gil=True):
+        made = _run(version, setup, knob="switch_interval", rtt_alone_s=2e-4, slope=1.0,
+                    settings=[{"setting": 0.001, "rtt_s": 2e-4 + a * 0.001, "added_s": a * 0.001}
+                              for a in added])
+        made["python"]["gil_enabled"] = gil
+        return made
+    doc = {"experiment": "switch-interval", "stamp": _stamp(), "runs": [
+        run("3.12.1", "all cores", [1.1, 1.2]), run("3.12.1", "one core", [1.0, 1.05]),
+        run("3.13.9", "all cores", [0.01, -0.02], gil=False)]}
+    lines = render_table(doc).splitlines()
+    assert "added ÷ interval" in lines[2] and "same, one core" in lines[2]
+    row = next(line for line in lines if line.startswith("| CPython 3.12.1"))
+    assert row.endswith("| 1.10 to 1.20 | 1.00 to 1.05 |"), row
+    row = next(line for line in lines if line.startswith("| CPython 3.13.9"))
+    assert row.endswith("| no GIL |  |"), row   # no pinned run of it here
+
