@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 import sys
 from pathlib import Path
@@ -230,7 +231,12 @@ def test_quick_lab_sizes_name_real_experiments_and_parameters():
 
     unknown = set(suite.QUICK_LAB_PARAMS) - set(runner.experiments())
     assert not unknown, unknown
+    def reads(source: str, param: str) -> bool:
+        quoted = re.escape(f'"{param}"')
+        return re.search(rf"params(\.number|\.get)\(\s*{quoted}|{quoted} in params"
+                         rf"|params\[{quoted}\]", source) is not None
+
     unread = {(name, param) for name, params in suite.QUICK_LAB_PARAMS.items()
               for param in params
-              if f'"{param}"' not in runner.payload_path(name).read_text(encoding="utf-8")}
+              if not reads(runner.payload_path(name).read_text(encoding="utf-8"), param)}
     assert not unread, unread

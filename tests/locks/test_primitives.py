@@ -641,7 +641,9 @@ def test_a_timed_out_waiter_chosen_by_notify_counts_as_notified(sync, threads):
     threads.start(lambda: cond.acquire() and (cond.wait(T), cond.release())[0])
     until(lambda: parked(cond) == 1, what="W waiting")
     with cond:
-        time.sleep(3 * T)                          # W's timeout expires meanwhile
+        # W's timeout expires meanwhile, with room for W's thread to be scheduled and
+        # see it (the standard library's W would otherwise take the notification)
+        time.sleep(10 * T)
         cond.notify()
     threads.join()
     chosen_counts = sync.lock_type is not None     # ours: True; the stdlib's: False

@@ -193,7 +193,7 @@ class Client(object):
         self.process = subprocess.Popen(
             [sys.executable, "-c", CLIENT, str(port), str(trips), str(budget), str(pause),
              "1" if stretch else "0"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-        if self.process.stdout.readline() != b"ready\n":
+        if self.process.stdout.readline().strip() != b"ready":
             self.close()
             raise SystemExit("echo client did not start (status %s)" % self.process.returncode)
 

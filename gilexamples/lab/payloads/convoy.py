@@ -8,7 +8,7 @@ releases the GIL, and getting it back means waiting for the CPU-bound thread
 to give it up. Under 3.2+'s switching GIL that takes up to one switch
 interval (5 ms) per wait: the convoy effect (bpo-7946). send() releases the
 GIL too; whether the CPU-bound thread, just woken, takes it before send()
-returns is a race each machine decides (see _common and "late_share").
+returns is a race each machine decides (see _echo and "late_share").
 
 Lab payload: runs unchanged under Python 2.7 and 3.6+, stdlib only.
 Usage: python convoy.py '{"quick": true}'; optional params: "threads" (list
@@ -32,7 +32,7 @@ one-thread phase had at most 20% late requests and a busy child process got
 at least 0.8 of a CPU before and after ("free_cpu"), else "inconclusive"
 with "why".
 
-Why the pause is long (see _common): the echo thread waits for the GIL twice
+Why the pause is long (see _echo): the echo thread waits for the GIL twice
 per trip, after recv() and after sendall(); the client sees only the first.
 With a pause shorter than the second wait (an earlier version of this
 experiment paused 3 ms against a 5 ms interval), the next request arrives

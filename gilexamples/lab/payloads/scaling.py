@@ -341,11 +341,12 @@ def main():
     def speedup(kind, k=2):
         return median([t[1][0] / t[k][0] for t in chosen(kind)])
 
-    def per_wall(kind, k, field):
-        values = [t[k][field] for t in runs[kind]]
+    def per_wall(kind, k, field):   # over the same trials as the speedups
+        trials = chosen(kind)
+        values = [t[k][field] for t in trials]
         if None in values:
             return None
-        return sum(values) / sum(t[k][0] for t in runs[kind])
+        return sum(values) / sum(t[k][0] for t in trials)
 
     metrics = {
         "total": total,

@@ -9,9 +9,10 @@ settings of the knob that decides how long the CPU-bound thread keeps the GIL:
   "ticks" (roughly bytecodes) between two releases of the GIL.
 
 Reports the median round trip at each setting, what the CPU-bound thread
-added to the round trip measured alone (before and after the settings, the
-lower of the two; "added_s": the round trip alone,
-about two wake-ups across processes, is the network's share, not the GIL's),
+added to the round trip measured alone ("added_s"; the round trip alone is
+measured before and after the settings and the lower of the two kept, which
+leans "added_s" a little high rather than low; it is the network's share
+and two wake-ups across processes, not the GIL's),
 and the least-squares line through them: under the switching GIL the slope is
 about one and the added delay about one switch interval plus a small fixed
 hand-off cost; under the tick GIL the slope is about zero.
@@ -22,7 +23,7 @@ Usage: python switch_interval.py '{"quick": true}'; optional params:
 (default 20 quick, 200 full; fewer when "budget_s" runs out first), "budget_s" (per setting, default 0.3 quick,
 2.5 full), "gap_s" (the client's pause between trips; default per setting:
 two switch intervals + 2 ms, so that the echo thread's hidden second wait
-is over before the next request: see _common).
+is over before the next request: see _echo).
 Prints {"metrics": {...}} on stdout: per setting the median round trip,
 the delay the CPU-bound thread added to it ("added_s"), "late_share" (requests sent while the echo thread was still busy with the
 previous one) and the echo thread's two waits; the least-squares line
@@ -93,10 +94,9 @@ def main():
     finally:
         put(original)
     alone_last = alone_phase()
-    known = [t for t in (alone_first, alone_last) if t is not None]
-    alone = min(known) if known else None
+    alone = min(alone_first, alone_last)
     for row in rows:
-        row["added_s"] = None if row["rtt_s"] is None or alone is None else row["rtt_s"] - alone
+        row["added_s"] = row["rtt_s"] - alone
     free.append(_common.free_cpu(FREE_CPU_S[0 if quick else 1]))
     slope, intercept = fit([r["setting"] for r in rows], [r["rtt_s"] for r in rows])
     late = [r for r in rows if r["late_share"] is None or r["late_share"] > MAX_LATE_SHARE]
