@@ -118,18 +118,20 @@ def test_convoy(pair):
 def test_scaling(pair):
     """Each row that had two free cores gets its build's verdict; skip only when none had."""
     rows = run_rows("scaling", pair)
-    expected = {"gil": "serial", "forced": "serial", "nogil": "parallel"}
+    # Without its GIL, "partial" counts too (see test_payload_scaling: steal time on a
+    # virtual machine); with one, only "serial".
+    expected = {"gil": ("serial",), "forced": ("serial",), "nogil": ("parallel", "partial")}
     conclusive = {key: run["metrics"] for key, run in rows.items()
                   if run["metrics"]["verdict"] != "inconclusive"}
     if not conclusive:
         pytest.skip("inconclusive on all three rows: " + "; ".join(
             f"{run['python']['label']}: {run['metrics']['why']}" for run in rows.values()))
     for key, m in conclusive.items():
-        assert m["verdict"] == expected[key], (rows[key]["python"]["label"], m["why"])
+        assert m["verdict"] in expected[key], (rows[key]["python"]["label"], m["why"])
     if "gil" in conclusive:
         assert conclusive["gil"]["speedup"] <= 1.15
     if "nogil" in conclusive:
-        assert conclusive["nogil"]["speedup"] >= 1.5
+        assert conclusive["nogil"]["speedup"] > 1.15 and conclusive["nogil"]["cpu_per_wall"] > 1.15
 
 
 def test_races(pair):
