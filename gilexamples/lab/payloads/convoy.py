@@ -67,7 +67,8 @@ def main():
     trips = params.number("trips", int, 12, 300)
     budget = params.number("budget_s", float, 0.35, 3.0)
     interval = switch_interval()
-    free = [_common.free_cpu(FREE_CPU_S[0 if quick else 1])]
+    free_s = FREE_CPU_S[0 if quick else 1]
+    free = [_common.free_cpu(free_s)]
 
     def pause(k):
         return float(params["gap_s"]) if "gap_s" in params else pause_for(k, interval)
@@ -92,7 +93,7 @@ def main():
             "cpu_share": phase["spins_per_s"] / solo if solo else None,
             "trace": phase["trace"],
         }
-    free.append(_common.free_cpu(FREE_CPU_S[0 if quick else 1]))
+    free.append(_common.free_cpu(free_s))
     one = by_threads["1"]
     short = None
     short_pause = params.get("short_pause_s", None if quick else 0.003)

@@ -12,20 +12,21 @@ Reports the median round trip at each setting, what the CPU-bound thread
 added to the round trip measured alone ("added_s"; the round trip alone is
 measured before and after the settings and the lower of the two kept, which
 leans "added_s" a little high rather than low; it is the network's share
-and two wake-ups across processes, not the GIL's),
-and the least-squares line through them: under the switching GIL the slope is
+and two wake-ups across processes, not the GIL's), and the least-squares
+line through them: under the switching GIL the slope is
 about one and the added delay about one switch interval plus a small fixed
 hand-off cost; under the tick GIL the slope is about zero.
 
 Lab payload: runs unchanged under Python 2.7 and 3.6+, stdlib only.
 Usage: python switch_interval.py '{"quick": true}'; optional params:
 "settings" (list of intervals in seconds, or ticks on Python 2), "trips"
-(default 20 quick, 200 full; fewer when "budget_s" runs out first), "budget_s" (per setting, default 0.3 quick,
-2.5 full), "gap_s" (the client's pause between trips; default per setting:
-two switch intervals + 2 ms, so that the echo thread's hidden second wait
-is over before the next request: see _echo).
-Prints {"metrics": {...}} on stdout: per setting the median round trip,
-the delay the CPU-bound thread added to it ("added_s"), "late_share" (requests sent while the echo thread was still busy with the
+(default 20 quick, 200 full; fewer when "budget_s" runs out first),
+"budget_s" (per setting, default 0.3 quick, 2.5 full), "gap_s" (the client's
+pause between trips; default per setting: two switch intervals + 2 ms, so
+that the echo thread's hidden second wait is over before the next request:
+see _echo). Prints {"metrics": {...}} on stdout: per setting the median
+round trip, the delay the CPU-bound thread added to it ("added_s"),
+"late_share" (requests sent while the echo thread was still busy with the
 previous one) and the echo thread's two waits; the least-squares line
 through the settings; "verdict" "measured", or "inconclusive" (with "why")
 when a setting had more than 20% late requests or a busy child process got
@@ -63,19 +64,19 @@ def main():
         default = [10, 1000] if quick else [10, 100, 1000, 10000, 100000]
     settings = params.get("settings", default)
     original = get()
-    interval_now = original if knob == "switch_interval" else None
+    free_s = FREE_CPU_S[0 if quick else 1]
 
-    def pause(setting):
+    def pause(setting, cpu_threads=1):
         if "gap_s" in params:
             return float(params["gap_s"])
-        return pause_for(1, setting if knob == "switch_interval" else None)
+        return pause_for(cpu_threads, setting if knob == "switch_interval" else None)
 
-    free = [_common.free_cpu(FREE_CPU_S[0 if quick else 1])]
+    free = [_common.free_cpu(free_s)]
     stretch = "gap_s" not in params   # a pause the user chose stays as chosen
 
     def alone_phase():   # no CPU-bound thread: no hidden second wait to outlast
-        gap = float(params["gap_s"]) if "gap_s" in params else pause_for(0, interval_now)
-        return median(echo_phase(0, trips, budget, gap, stretch=stretch)["times"])
+        return median(echo_phase(0, trips, budget, pause(original, 0),
+                                 stretch=stretch)["times"])
 
     # The round trip alone, before and after the settings: the lower of the two, as a
     # short disturbance (another program, the hypervisor) rarely hits both.
@@ -97,7 +98,7 @@ def main():
     alone = min(alone_first, alone_last)
     for row in rows:
         row["added_s"] = row["rtt_s"] - alone
-    free.append(_common.free_cpu(FREE_CPU_S[0 if quick else 1]))
+    free.append(_common.free_cpu(free_s))
     slope, intercept = fit([r["setting"] for r in rows], [r["rtt_s"] for r in rows])
     late = [r for r in rows if r["late_share"] is None or r["late_share"] > MAX_LATE_SHARE]
     metrics = {
