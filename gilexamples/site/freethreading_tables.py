@@ -173,6 +173,8 @@ def _speedup(key: str, with_verdict: bool = False):
         text = _times(value)
         if with_verdict and m.get("verdict"):
             text += f" ({m['verdict']})"
+        elif key == "subinterpreter_speedup" and m.get("subinterpreter_verdict") == "inconclusive":
+            text += " (inconclusive)"   # disturbed runs: a figure, not a claim
         return text
     return show
 

@@ -62,6 +62,10 @@ def test_contract(measured, name):
     assert m["speedup"] > 0 and m["process_speedup"] > 0
     assert m["verdict"] in VERDICTS and m["why"]
     assert 0 <= m["clean_trials"] <= m["trials"] == m["repeat"]
+    assert m["clean_trials_by_kind"]["threads"] == m["clean_trials"]
+    assert set(m["steal_per_wall"]) == set(m["waiting_per_wall"]) >= {"threads", "processes"}
+    if m["subinterpreters"]:
+        assert m["subinterpreter_verdict"] in VERDICTS and m["subinterpreter_why"]
 
 
 def test_threads_under_a_gil_do_not_scale(measured):
@@ -97,9 +101,13 @@ def test_sub_interpreters_have_their_own_gil_from_3_12(measured):
     assert m["subinterpreters"] in ("_xxsubinterpreters", "_interpreters",
                                     "concurrent.interpreters")
     assert m["subinterpreter_gil"] == "own"
-    _conclusive(m)
+    # Judged on the sub-interpreters' own trials: a disturbance can hit their runs
+    # and spare the threads' and processes' a moment before.
+    if m["subinterpreter_verdict"] == "inconclusive":
+        pytest.skip(f"inconclusive: {m['subinterpreter_why']}")
     # Own GIL: clearly more than one interpreter's worth (a shared GIL gives about 1.0);
     # how close to two depends on how free the second core was during the run.
+    assert m["subinterpreter_verdict"] in ("parallel", "partial"), m["subinterpreter_why"]
     assert m["subinterpreter_speedup"] >= 1.15, (
         f"{interp.label}: two sub-interpreters ran {m['subinterpreter_speedup']:.2f}x as fast "
         f"as one while two processes ran {m['process_speedup']:.2f}x")

@@ -113,6 +113,32 @@ def cpu_seconds():
     return usage.ru_utime + usage.ru_stime
 
 
+def steal_seconds():
+    """CPU seconds the hypervisor has taken from this virtual machine's CPUs since boot
+    (all CPUs together), or None where unknown (not Linux, not a virtual machine).
+
+    On a virtual machine the host can run other guests on the physical core
+    behind a vCPU while a thread of ours is "running" on it. The guest's run
+    queue does not show that time; Linux counts it as steal time, the eighth
+    figure of /proc/stat's "cpu" line, in clock ticks (USER_HZ, usually 1/100 s).
+    """
+    try:
+        with open("/proc/stat") as handle:
+            fields = handle.readline().split()
+        ticks = os.sysconf("SC_CLK_TCK")
+        return int(fields[8]) / float(ticks)
+    except (IOError, OSError, ValueError, IndexError, AttributeError):
+        return None
+
+
+def steal_tick():
+    """The unit steal_seconds() counts in (one clock tick), or None where unknown."""
+    try:
+        return 1.0 / os.sysconf("SC_CLK_TCK")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
 def starved(metrics, cpu_per_wall, who):
     """Mark ``metrics`` inconclusive (keeping an earlier "why") when ``who`` got less than
     MIN_FREE_CPU CPU seconds per wall second: threads that always have Python to run

@@ -17,6 +17,7 @@ steps in all) is split evenly over 1, 2 (and 4) workers, three ways:
 
 Each trial times every setup back to back, and the speedups are taken within
 a trial; the reported values are medians over the trials.
+Sub-interpreters get a verdict of their own by the same rule.
 
 What the machine gave. A thread that waits for the GIL sleeps; a thread that
 is ready to run but finds no free core waits in the kernel's run queue. On
@@ -25,7 +26,13 @@ the second field) before and after its share, so each run says how many
 seconds its workers spent ready but not running (``waiting_per_wall``: per
 second of the run's wall time). A trial whose 1-worker run waited more than
 ``ONE_WAIT_MAX`` or whose 2-worker run waited more than ``TWO_WAIT_MAX`` was
-disturbed by other work and does not count towards the verdict. Two
+disturbed by other work and does not count towards the verdict. On a
+virtual machine the host can also take a vCPU away while the guest thinks
+a worker runs (steal time, which no run queue shows): a run during which
+the host took more than ``STEAL_MAX`` CPU seconds per wall second (beyond
+one clock tick, the unit it is counted in) is disturbed too. Each kind of
+worker is judged on its own trials, since a disturbance can hit the
+sub-interpreters' runs and spare the threads' a moment before. Two
 processes running no faster than ``CALIBRATION_MIN`` times one also mean the
 machine could not run two workers at once. In either case the verdict is
 ``"inconclusive"``, with the figure, rather than a wrong one. Otherwise two
@@ -44,17 +51,19 @@ the per-trial ratios over the clean trials, all trials if none is clean);
 "speedups" {kind: {count: ...}}; "cpu_per_wall" (CPU seconds per wall second
 of this process during the 2-thread runs; "threads_cpu_per_wall" per thread
 count), "process_cpu_per_wall"; "waiting_per_wall" {kind: {count: run-queue
-seconds per wall second}} (null where the platform cannot say); "clean_trials"
-and "trials"; "subinterpreters" (the API used, or null), "subinterpreters_note",
-"subinterpreter_gil"; "gil_enabled"; "verdict" ("parallel", "serial",
-"partial" or "inconclusive") and "why" (the reason, with its figure).
+seconds per wall second}} and "steal_per_wall" (the host's steal time, the
+same shape; null where the platform cannot say); "clean_trials" (the threads'),
+"clean_trials_by_kind" and "trials"; "subinterpreters" (the API used, or
+null), "subinterpreters_note", "subinterpreter_gil"; "gil_enabled"; "verdict"
+("parallel", "serial", "partial" or "inconclusive") and "why" (the reason,
+with its figure); "subinterpreter_verdict" and "subinterpreter_why".
 """
 import subprocess
 import sys
 import threading
 
 import _common
-from _common import clock, cpu_seconds, median
+from _common import clock, cpu_seconds, median, steal_seconds, steal_tick
 
 #: Two processes must run at least this much faster than one for the machine to count as
 #: able to run two workers at once right now.
@@ -63,6 +72,10 @@ CALIBRATION_MIN = 1.5
 #: second, the 2-worker run (both workers together) at most TWO_WAIT_MAX.
 ONE_WAIT_MAX = 0.1
 TWO_WAIT_MAX = 0.15
+#: A clean run lost at most this many CPU seconds per wall second to the host (steal
+#: time), beyond one clock tick: a tick counted during a run can hold time taken
+#: just before it.
+STEAL_MAX = 0.1
 #: A thread speedup at least this large is "parallel"; at most SERIAL_MAX is "serial".
 PARALLEL_MIN = 1.5
 SERIAL_MAX = 1.15
@@ -255,47 +268,72 @@ def run_subinterpreters(api, total, k):
     return wall, cpu, total_wait(waits)
 
 
+def with_steal(run, total, k):
+    """run(total, k) and the host's steal time meanwhile: (wall, cpu, wait, steal or None)."""
+    before = steal_seconds()
+    wall, cpu, wait = run(total, k)
+    after = steal_seconds()
+    return wall, cpu, wait, (None if before is None or after is None else after - before)
+
+
 def clean(trial):
-    """Whether a trial's 1- and 2-thread runs had the cores they wanted (True where unknown)."""
-    one, two = trial[1], trial[2]
-    if one[2] is None or two[2] is None:
-        return True
-    return one[2] / one[0] <= ONE_WAIT_MAX and two[2] / two[0] <= TWO_WAIT_MAX
+    """Whether a trial's 1- and 2-worker runs had the cores they wanted: little run-queue
+    wait, little steal time (a figure the platform cannot give does not count against it)."""
+    tick = steal_tick() or 0.0
+    for k, wait_max in ((1, ONE_WAIT_MAX), (2, TWO_WAIT_MAX)):
+        wall, _, wait, steal = trial[k]
+        if wait is not None and wait > wait_max * wall:
+            return False
+        if steal is not None and steal > STEAL_MAX * wall + tick:
+            return False
+    return True
 
 
 def verdict(speedup, process_speedup, clean_trials, trials, wait_two, one_cpu_per_wall,
-            two_cpu_per_wall=None):
+            two_cpu_per_wall=None, steal_two=None, who="threads"):
+    """(verdict, why) for two workers of kind ``who`` against the same run's processes.
+
+    ``wait_two`` and ``steal_two``: run-queue wait and steal time per wall second of
+    the 2-worker runs over all trials (None where unknown), quoted when too few
+    trials were clean."""
     if clean_trials * 2 < trials:
         return "inconclusive", (
-            "only %d of %d trials ran undisturbed: the threads waited %.2f s per second for a "
-            "free core in the 2-thread runs (other work held the CPUs), so they could not show "
-            "whether they run in parallel" % (clean_trials, trials, wait_two or 0.0))
+            "only %d of %d trials ran undisturbed: in the 2-worker runs the %s waited %.2f s "
+            "per second for a free core and the virtual machine's host took %.2f CPU s per "
+            "second (steal time), so they could not show whether they run in parallel"
+            % (clean_trials, trials, who, wait_two or 0.0, steal_two or 0.0))
     if wait_two is None and one_cpu_per_wall < 0.85:
         return "inconclusive", (
-            "one thread got only %.2f CPU seconds per wall second: other work took the CPU "
-            "from it, so its time is no reference" % one_cpu_per_wall)
+            "one of the %s got only %.2f CPU seconds per wall second: other work took the "
+            "CPU from it, so its time is no reference" % (who, one_cpu_per_wall))
+    if two_cpu_per_wall is not None and two_cpu_per_wall < _common.MIN_FREE_CPU:
+        # Two workers that always have Python to run get at least one CPU between them,
+        # GIL or not, unless other work (or the host) takes it.
+        return "inconclusive", (
+            "two %s got only %.2f CPU seconds per wall second between them: other work "
+            "took the CPU from them, so their time is no reference" % (who, two_cpu_per_wall))
     if process_speedup < CALIBRATION_MIN:
         return "inconclusive", (
             "two processes ran only %.2fx as fast as one (below %.1fx): the machine did not "
-            "give this run two free cores, so threads could not show whether they run in "
-            "parallel" % (process_speedup, CALIBRATION_MIN))
+            "give this run two free cores, so the %s could not show whether they run in "
+            "parallel" % (process_speedup, CALIBRATION_MIN, who))
     if speedup > SERIAL_MAX and two_cpu_per_wall is not None and two_cpu_per_wall < SERIAL_MAX:
         # Faster, yet never more than one CPU busy at once: not parallelism. On a
         # virtual machine one vCPU can be slower than another for a while.
         return "inconclusive", (
-            "two threads ran %.2fx as fast as one but used only %.2f CPU seconds per wall "
+            "two %s ran %.2fx as fast as one but used only %.2f CPU seconds per wall "
             "second between them: they never ran at once, so the difference came from the "
-            "machine (one CPU slower than another), not from parallel threads"
-            % (speedup, two_cpu_per_wall))
+            "machine (one CPU slower than another), not from parallel work"
+            % (who, speedup, two_cpu_per_wall))
     if speedup >= PARALLEL_MIN:
-        return "parallel", "two threads ran %.2fx as fast as one" % speedup
+        return "parallel", "two %s ran %.2fx as fast as one" % (who, speedup)
     if speedup >= OF_PROCESSES * process_speedup:
-        return "parallel", ("two threads ran %.2fx as fast as one, as two processes did "
-                            "(%.2fx) just then" % (speedup, process_speedup))
+        return "parallel", ("two %s ran %.2fx as fast as one, as two processes did "
+                            "(%.2fx) just then" % (who, speedup, process_speedup))
     if speedup <= SERIAL_MAX:
-        return "serial", ("two threads ran %.2fx as fast as one while two processes ran "
-                          "%.2fx as fast" % (speedup, process_speedup))
-    return "partial", "two threads ran %.2fx as fast as one" % speedup
+        return "serial", ("two %s ran %.2fx as fast as one while two processes ran "
+                          "%.2fx as fast" % (who, speedup, process_speedup))
+    return "partial", "two %s ran %.2fx as fast as one" % (who, speedup)
 
 
 def main():
@@ -321,18 +359,18 @@ def main():
     kinds = [("threads", run_threads), ("processes", run_processes)]
     if api is not None:
         kinds.append(("subinterpreters", lambda t, k: run_subinterpreters(api, t, k)))
-    # runs[kind] = [{k: (wall, cpu, wait)} per trial]
+    # runs[kind] = [{k: (wall, cpu, wait, steal)} per trial]
     runs = dict((kind, []) for kind, _ in kinds)
     for _ in range(repeat):
         for kind, run in kinds:
-            runs[kind].append(dict((k, run(total, k)) for k in counts))
-    clean_flags = [clean(trial) for trial in runs["threads"]]
-    clean_trials = sum(clean_flags)
+            runs[kind].append(dict((k, with_steal(run, total, k)) for k in counts))
+    clean_flags = dict((kind, [clean(trial) for trial in runs[kind]]) for kind in runs)
+    clean_trials = dict((kind, sum(flags)) for kind, flags in clean_flags.items())
 
     def chosen(kind):
         """The trials a speedup is taken from: the clean ones, or all if none is clean."""
         trials = runs[kind]
-        kept = [t for t, ok in zip(trials, clean_flags) if ok]
+        kept = [t for t, ok in zip(trials, clean_flags[kind]) if ok]
         return kept or trials
 
     def by(kind):
@@ -341,18 +379,25 @@ def main():
     def speedup(kind, k=2):
         return median([t[1][0] / t[k][0] for t in chosen(kind)])
 
-    def per_wall(kind, k, field):   # over the same trials as the speedups
-        trials = chosen(kind)
+    def per_wall(kind, k, field, trials=None):   # by default over the speedups' trials
+        trials = chosen(kind) if trials is None else trials
         values = [t[k][field] for t in trials]
         if None in values:
             return None
         return sum(values) / sum(t[k][0] for t in trials)
 
+    def judged(kind, who, speedup_value):
+        return verdict(
+            speedup_value, metrics["process_speedup"], clean_trials[kind], repeat,
+            per_wall(kind, 2, 2, runs[kind]), per_wall(kind, 1, 1), per_wall(kind, 2, 1),
+            per_wall(kind, 2, 3, runs[kind]), who)
+
     metrics = {
         "total": total,
         "repeat": repeat,
         "trials": repeat,
-        "clean_trials": clean_trials,
+        "clean_trials": clean_trials["threads"],
+        "clean_trials_by_kind": clean_trials,
         "by_threads": by("threads"),
         "speedup": speedup("threads"),
         "by_processes": by("processes"),
@@ -362,6 +407,8 @@ def main():
         "process_cpu_per_wall": per_wall("processes", 2, 1),
         "waiting_per_wall": dict((kind, dict((str(k), per_wall(kind, k, 2)) for k in counts))
                                  for kind, _ in kinds),
+        "steal_per_wall": dict((kind, dict((str(k), per_wall(kind, k, 3)) for k in counts))
+                               for kind, _ in kinds),
         "speedups": dict((kind, dict((str(k), speedup(kind, k)) for k in counts if k != 1))
                          for kind, _ in kinds),
         "subinterpreters": api.name if api is not None else None,
@@ -372,12 +419,11 @@ def main():
         metrics["subinterpreter_speedup"] = speedup("subinterpreters")
         metrics["subinterpreter_cpu_per_wall"] = per_wall("subinterpreters", 2, 1)
         metrics["subinterpreter_gil"] = sub_gil
+        metrics["subinterpreter_verdict"], metrics["subinterpreter_why"] = judged(
+            "subinterpreters", "sub-interpreters", metrics["subinterpreter_speedup"])
     is_enabled = getattr(sys, "_is_gil_enabled", None)
     metrics["gil_enabled"] = bool(is_enabled()) if is_enabled is not None else True
-    wait_two = metrics["waiting_per_wall"]["threads"]["2"]
-    metrics["verdict"], metrics["why"] = verdict(
-        metrics["speedup"], metrics["process_speedup"], clean_trials, repeat,
-        wait_two, metrics["threads_cpu_per_wall"]["1"], metrics["threads_cpu_per_wall"]["2"])
+    metrics["verdict"], metrics["why"] = judged("threads", "threads", metrics["speedup"])
     _common.emit({"metrics": metrics})
 
 
