@@ -3,7 +3,10 @@
 ``python -m gilexamples run EXPERIMENT --python DEFAULT --python FREE`` on a
 version found both ways (3.13.N and 3.13.Nt from one source) gives three rows:
 the default build, the free-threaded build with its GIL off, and the same
-binary with ``PYTHON_GIL=1``. The claims:
+binary with ``PYTHON_GIL=1``. Where only the free-threaded build is found,
+its two rows (GIL off, ``PYTHON_GIL=1``) are compared: the same binary both
+ways. This module is where every claim about a free-threaded build's threads
+is checked (the single-interpreter payload tests leave them to it). The claims:
 
 * ``countdown``: two threads take under 0.7 of the sequential time without
   the GIL, at least 0.85 with it;
@@ -40,23 +43,30 @@ TWO_CORES = 1.5
 
 @pytest.fixture(scope="module")
 def pair():
+    """(default build or None, free-threaded build): a same-version pair where found."""
     found = _builds.same_version_pair()
-    if found is None:
-        pytest.skip(_builds.NO_PAIR)
-    return found
+    if found is not None:
+        return found
+    free = _builds.free_threaded()
+    if free is None:
+        pytest.skip(_builds.NO_FREE_THREADED)
+    return None, free
 
 
 def run_rows(experiment: str, pair) -> dict[str, dict]:
-    """``run EXPERIMENT --quick --json`` on the pair: {"gil", "nogil", "forced"}: run."""
+    """``run EXPERIMENT --quick --json`` on the pair: {"gil" (when there is a default
+    build), "nogil", "forced"}: run."""
     default, free = pair
+    pythons = [p for p in (default, free) if p is not None]
     result = run_cli("run", experiment, "--quick", "--json",
-                     "--python", default.executable, "--python", free.executable, timeout=600)
+                     *[arg for p in pythons for arg in ("--python", p.executable)], timeout=600)
     assert result.returncode == 0, result.stderr
     runs = json.loads(result.stdout)["runs"]
+    names = ("gil", "nogil", "forced") if default is not None else ("nogil", "forced")
+    expected = [(False, True, {}), (True, False, {}), (True, True, {"PYTHON_GIL": "1"})]
     assert [(r["python"]["free_threaded"], r["python"]["gil_enabled"], r["python"]["env"])
-            for r in runs] == [(False, True, {}), (True, False, {}),
-                               (True, True, {"PYTHON_GIL": "1"})], "three rows, in this order"
-    rows = dict(zip(("gil", "nogil", "forced"), runs))
+            for r in runs] == expected[-len(names):], f"{len(names)} rows, in this order"
+    rows = dict(zip(names, runs))
     for run in rows.values():
         assert "metrics" in run, f"{experiment}, {run['python']['label']}: {run}"
     return rows
@@ -64,7 +74,7 @@ def run_rows(experiment: str, pair) -> dict[str, dict]:
 
 def two_cores(pair) -> float:
     """How much faster two processes ran than one, just now (the scaling payload's calibration)."""
-    result = run_experiment("scaling", pair[0], quick=True,
+    result = run_experiment("scaling", pair[0] or pair[1], quick=True,
                             params={"subinterpreters": False, "repeat": 2})
     return result["metrics"]["process_speedup"]
 
@@ -84,18 +94,45 @@ def _trusted(run: dict) -> dict:
     return m
 
 
+def _labelled(run: dict) -> dict:
+    """The run's metrics with its interpreter's label (whatever its verdict)."""
+    return dict(run["metrics"], label=run["python"]["label"])
+
+
+def _why_not_two_cores(m: dict) -> str | None:
+    """Why a countdown run without the GIL cannot judge the threads' speedup, or None."""
+    if m.get("verdict") == "inconclusive":
+        return f"{m['label']}: {m.get('why')}"
+    if m["ratio"] >= 0.7 and m["cpu_per_wall"] is not None and m["cpu_per_wall"] < 1.8:
+        return (f"{m['label']}: the threads got {m['cpu_per_wall']:.2f} CPU s per wall s, "
+                "not two cores")
+    return None
+
+
 def test_countdown(pair):
     rows = run_rows("countdown", pair)
-    gil, nogil = _trusted(rows["gil"]), _trusted(rows["nogil"])
+    gil, nogil = _trusted(rows.get("gil", rows["forced"])), _labelled(rows["nogil"])
     if gil["cpu_per_wall"] is not None and gil["cpu_per_wall"] < 0.85:
         pytest.skip(f"inconclusive: the default build got {gil['cpu_per_wall']:.2f} CPU s per "
                     "wall s (other work took the CPU)")
     assert gil["ratio"] >= 0.85, gil
-    if nogil["ratio"] >= 0.7 and nogil["cpu_per_wall"] is not None \
-            and nogil["cpu_per_wall"] < 1.8:
-        pytest.skip(f"inconclusive: the free-threaded threads got {nogil['cpu_per_wall']:.2f} "
-                    "CPU s per wall s, not two cores")
-    assert nogil["ratio"] < 0.7, nogil
+    # Without the GIL the claim needs two cores at full speed at the same moment (the
+    # payload calibrates with two processes counting at once). A busy moment, or a
+    # virtual machine's host slowing a vCPU for a while, can spoil a quick run, so up
+    # to two more tries find a quieter one. Retrying cannot make a GIL pass: threads
+    # that finish early without using two CPUs at once are "inconclusive" (the payload's
+    # guard against CPUs of different speed), and the pass needs both.
+    def parallel(m):
+        return (m.get("verdict") != "inconclusive" and m["ratio"] < 0.7
+                and (m["cpu_per_wall"] is None or m["cpu_per_wall"] > 1.15))
+
+    tries = [nogil]
+    while len(tries) < 3 and not parallel(tries[-1]):
+        tries.append(_labelled(run_rows("countdown", (None, pair[1]))["nogil"]))
+    if not parallel(tries[-1]) and all(_why_not_two_cores(m) for m in tries):
+        pytest.skip(f"inconclusive on {len(tries)} tries; the last: "
+                    f"{_why_not_two_cores(tries[-1])}")
+    assert parallel(tries[-1]), [(m["ratio"], m["cpu_per_wall"], m.get("why")) for m in tries]
 
 
 def _slowdown(metrics: dict) -> float:
@@ -128,8 +165,9 @@ def test_scaling(pair):
             f"{run['python']['label']}: {run['metrics']['why']}" for run in rows.values()))
     for key, m in conclusive.items():
         assert m["verdict"] in expected[key], (rows[key]["python"]["label"], m["why"])
-    if "gil" in conclusive:
-        assert conclusive["gil"]["speedup"] <= 1.15
+    for key in ("gil", "forced"):
+        if key in conclusive:
+            assert conclusive[key]["speedup"] <= 1.15, rows[key]["python"]["label"]
     if "nogil" in conclusive:
         assert conclusive["nogil"]["speedup"] > 1.15 and conclusive["nogil"]["cpu_per_wall"] > 1.15
 
@@ -141,13 +179,12 @@ def test_races(pair):
         pytest.skip(f"inconclusive: the free-threaded threads got {free.get('cpu_per_wall', 0):.2f}"
                     " CPU s per wall s, never two cores at once, and lost nothing")
     assert free["lost_updates"] > 0
-    assert rows["gil"]["metrics"]["lost_updates"]["int_iadd"] == 0
-    assert rows["forced"]["metrics"]["lost_updates"]["int_iadd"] == 0
+    for key in ("gil", "forced"):
+        if key in rows:
+            assert rows[key]["metrics"]["lost_updates"]["int_iadd"] == 0, key
 
 
 def test_overhead_reports_both_builds(pair):
     rows = run_rows("overhead", pair)
-    workloads = set(rows["gil"]["metrics"]["ns_per_op"])
-    assert workloads == set(rows["nogil"]["metrics"]["ns_per_op"]) == \
-        set(rows["forced"]["metrics"]["ns_per_op"])
-    assert len(workloads) == 6
+    assert all(len(run["metrics"]["ns_per_op"]) == 6 for run in rows.values())
+    assert len({frozenset(run["metrics"]["ns_per_op"]) for run in rows.values()}) == 1

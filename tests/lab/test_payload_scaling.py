@@ -30,7 +30,8 @@ def _interpreters():
     twelve = _builds.by_version((3, 12)) or _builds.by_version((3, 13))
     if twelve is not None:
         chosen["3.12+"] = twelve
-    chosen.update(_builds.free_threaded_rows())
+    # A free-threaded build's rows (GIL off, PYTHON_GIL=1) are measured and judged in
+    # test_freethreading_claims, through the CLI, beside the same version's default build.
     return chosen
 
 
@@ -42,9 +43,7 @@ def measured():
 
 def _metrics(measured, name):
     if name not in measured:
-        reason = _builds.NO_FREE_THREADED if name.startswith("t") else \
-            f"no CPython {name} found (pyenv's versions folder, PATH)"
-        pytest.skip(reason)
+        pytest.skip(f"no CPython {name} found (pyenv's versions folder, PATH)")
     interp, result = measured[name]
     assert "metrics" in result, f"scaling under {interp.label}: {result}"
     return interp, result["metrics"]
@@ -55,7 +54,7 @@ def _conclusive(m):
         pytest.skip(f"inconclusive: {m['why']}")
 
 
-@pytest.mark.parametrize("name", ["current", "2.7", "3.12+", "t", "t, PYTHON_GIL=1"])
+@pytest.mark.parametrize("name", ["current", "2.7", "3.12+"])
 def test_contract(measured, name):
     _, m = _metrics(measured, name)
     assert set(m["by_threads"]) >= {"1", "2"} and set(m["by_processes"]) >= {"1", "2"}
@@ -69,8 +68,8 @@ def test_contract(measured, name):
 
 
 def test_threads_under_a_gil_do_not_scale(measured):
-    """Every interpreter running with a GIL (the current one, 2.7, a free-threaded build
-    with PYTHON_GIL=1): each run that had two free cores says "serial". One skip, and only
+    """Every interpreter measured here (the current one, 2.7, 3.12+; all with a GIL):
+    each run that had two free cores says "serial". One skip, and only
     when no run had them (a busy machine gives every run the same reason)."""
     with_gil = [(interp, result["metrics"]) for interp, result in measured.values()
                 if "metrics" in result and result["metrics"]["gil_enabled"]]
@@ -82,18 +81,6 @@ def test_threads_under_a_gil_do_not_scale(measured):
     wrong = {interp.label: (m["verdict"], round(m["speedup"], 2), m["why"])
              for interp, m in conclusive if m["verdict"] != "serial" or m["speedup"] > 1.15}
     assert not wrong, wrong
-
-
-def test_threads_on_a_free_threaded_build_scale(measured):
-    interp, m = _metrics(measured, "t")
-    assert m["gil_enabled"] is False
-    _conclusive(m)
-    # "partial" counts: the claim is that the threads ran at once, which no GIL build
-    # allows. A virtual machine's host can take CPU time from one vCPU without the guest
-    # seeing it in its run queue (steal time), so the speedup can fall short of the
-    # processes' while both threads still ran (CPU per wall second above one).
-    assert m["verdict"] in ("parallel", "partial"), m["why"]
-    assert m["speedup"] > 1.15 and m["cpu_per_wall"] > 1.15, m
 
 
 def test_sub_interpreters_have_their_own_gil_from_3_12(measured):
@@ -130,9 +117,11 @@ def test_one_cpu_is_inconclusive():
 
 
 @pytest.mark.parametrize("name", ["current", "t"])
-def test_a_core_taken_by_another_process_gives_no_wrong_verdict(measured, name):
+def test_a_core_taken_by_another_process_gives_no_wrong_verdict(name):
     """With another process spinning, the verdict is the right one or "inconclusive"."""
-    interp, _ = _metrics(measured, name)
+    interp = _builds.current() if name == "current" else _builds.free_threaded()
+    if interp is None:
+        pytest.skip(_builds.NO_FREE_THREADED)
     expected = "parallel" if interp.free_threaded and interp.gil_enabled is False else "serial"
     spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
     try:

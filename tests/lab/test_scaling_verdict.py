@@ -50,6 +50,11 @@ def test_a_trial_is_disturbed_by_run_queue_wait_or_steal_time(scaling):
     assert not scaling.clean({1: quiet[1], 2: (1.0, 1.0, 0.0, scaling.STEAL_MAX + 2 * tick)})
     assert not scaling.clean({1: (1.0, 1.0, scaling.ONE_WAIT_MAX * 2, 0.0), 2: quiet[2]})
     assert not scaling.clean({1: quiet[1], 2: (1.0, 1.0, scaling.TWO_WAIT_MAX * 2, 0.0)})
+    # A short run's few milliseconds of start-up wait (the scheduler moving a new worker
+    # to the free core) is not a disturbance; the same share of a long run is.
+    short = (0.02, 0.04, scaling.WAIT_GRACE_S * 0.8, 0.0)
+    assert scaling.clean({1: quiet[1], 2: short})
+    assert not scaling.clean({1: quiet[1], 2: (1.0, 1.0, 1.0 * short[2] / 0.02, 0.0)})
     verdict, why = scaling.verdict(1.0, 1.9, clean_trials=1, trials=3, wait_two=0.01,
                                    one_cpu_per_wall=1.0, steal_two=0.3, who="sub-interpreters")
     assert verdict == "inconclusive" and "0.30 CPU s" in why and "sub-interpreters" in why

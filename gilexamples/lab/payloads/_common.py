@@ -74,8 +74,50 @@ def switch_interval():
     return getter() if getter is not None else None
 
 
-#: A child that burns CPU for argv[1] seconds.
-BURN = "import time, sys\nend = time.time() + float(sys.argv[1])\nwhile time.time() < end: pass\n"
+#: Children started by run_children() say "ready", wait for a line, and then work.
+_READY = "import sys\nsys.stdout.write('ready\\n')\nsys.stdout.flush()\nsys.stdin.readline()\n"
+
+#: A child that burns CPU for argv[1] wall seconds, then prints the CPU seconds it got.
+BURN = "import resource, time\n" + _READY + (
+    "def cpu():\n"
+    "    u = resource.getrusage(resource.RUSAGE_SELF)\n"
+    "    return u.ru_utime + u.ru_stime\n"
+    "c0 = cpu()\nend = time.time() + float(sys.argv[1])\n"
+    "while time.time() < end:\n    pass\n"
+    "sys.stdout.write('%r\\n' % (cpu() - c0))\nsys.stdout.flush()\n")
+
+#: A child that counts argv[1] down to zero, then says "done".
+COUNTER = _READY + ("n = int(sys.argv[1])\nwhile n > 0:\n    n -= 1\n"
+                    "sys.stdout.write('done\\n')\nsys.stdout.flush()\n")
+
+
+def run_children(source, argument, processes):
+    """Start ``processes`` children running ``source`` with one argument, tell them to go
+    when all are ready (their start-up is not timed: a free-threaded 3.13 can take
+    seconds to start beside a busy process), and read one line from each.
+    Returns (wall seconds from "go" to the last line, [the lines])."""
+    children = []
+    try:
+        for _ in range(processes):
+            children.append(subprocess.Popen(
+                [sys.executable, "-c", source, str(argument)], stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE, universal_newlines=True))
+        for child in children:
+            if child.stdout.readline().strip() != "ready":
+                raise RuntimeError("a child process did not start")
+        start = clock()
+        for child in children:
+            child.stdin.write("go\n")
+            child.stdin.flush()
+        lines = [child.stdout.readline().strip() for child in children]
+        return clock() - start, lines
+    finally:
+        for child in children:
+            try:
+                child.stdin.close()
+            except (IOError, OSError):
+                pass
+            child.wait()
 
 
 def parallel_capacity(processes, seconds):
@@ -87,19 +129,26 @@ def parallel_capacity(processes, seconds):
     Needs the resource module (Unix); None elsewhere.
     """
     try:
-        import resource
+        import resource  # noqa: F401 (the children need it)
     except ImportError:
         return None
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = clock()
-    children = [subprocess.Popen([sys.executable, "-c", BURN, str(seconds)])
-                for _ in range(processes)]
-    for child in children:
-        child.wait()
-    wall = clock() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    used = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return used / wall if wall > 0 else None
+    wall, lines = run_children(BURN, seconds, processes)
+    return sum(float(line) for line in lines) / wall if wall > 0 else None
+
+
+def counting_speedup(n):
+    """Work per wall second of two processes counting ``n`` each at once, over one alone.
+
+    About 2.0 with two free cores at full speed. Less when other work holds a
+    core, and also when a virtual machine's host runs both vCPUs on the two
+    hardware threads of one physical core: then both are busy, every CPU-time
+    figure says two CPUs, and each does the work at a fraction of its speed.
+    Only work done per second shows that, so an experiment whose claim is a
+    speedup from running on two cores calibrates with it.
+    """
+    one, _ = run_children(COUNTER, n, 1)
+    two, _ = run_children(COUNTER, n, 2)
+    return 2.0 * one / two if two > 0 else None
 
 
 def cpu_seconds():
