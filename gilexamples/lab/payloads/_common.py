@@ -74,17 +74,11 @@ def switch_interval():
     return getter() if getter is not None else None
 
 
+#: A child that burns CPU for argv[1] seconds.
+BURN = "import time, sys\nend = time.time() + float(sys.argv[1])\nwhile time.time() < end: pass\n"
+
 #: Children started by run_children() say "ready", wait for a line, and then work.
 _READY = "import sys\nsys.stdout.write('ready\\n')\nsys.stdout.flush()\nsys.stdin.readline()\n"
-
-#: A child that burns CPU for argv[1] wall seconds, then prints the CPU seconds it got.
-BURN = "import resource, time\n" + _READY + (
-    "def cpu():\n"
-    "    u = resource.getrusage(resource.RUSAGE_SELF)\n"
-    "    return u.ru_utime + u.ru_stime\n"
-    "c0 = cpu()\nend = time.time() + float(sys.argv[1])\n"
-    "while time.time() < end:\n    pass\n"
-    "sys.stdout.write('%r\\n' % (cpu() - c0))\nsys.stdout.flush()\n")
 
 #: A child that counts argv[1] down to zero, then says "done".
 COUNTER = _READY + ("n = int(sys.argv[1])\nwhile n > 0:\n    n -= 1\n"
@@ -125,15 +119,25 @@ def parallel_capacity(processes, seconds):
 
     Two children on a machine with two free cores get about 2.0; with another
     program spinning on one of them, about 1.0 to 1.5. It is the figure that
-    tells whether an experiment about several cores had several cores.
+    tells whether an experiment about several cores had several cores. The
+    children are timed from their start: the kernel places a new process on
+    the idlest CPU, which is what a busy thread of the experiment would find.
     Needs the resource module (Unix); None elsewhere.
     """
     try:
-        import resource  # noqa: F401 (the children need it)
+        import resource
     except ImportError:
         return None
-    wall, lines = run_children(BURN, seconds, processes)
-    return sum(float(line) for line in lines) / wall if wall > 0 else None
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = clock()
+    children = [subprocess.Popen([sys.executable, "-c", BURN, str(seconds)])
+                for _ in range(processes)]
+    for child in children:
+        child.wait()
+    wall = clock() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    used = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return used / wall if wall > 0 else None
 
 
 def counting_speedup(n):
