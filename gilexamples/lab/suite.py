@@ -41,6 +41,7 @@ QUICK_LAB_PARAMS: dict[str, dict] = {
     "response": {"samples": 20, "budget_s": 0.5},
     "scaling": {"repeat": 1, "total": 1500000},
     "signals": {"timer_s": 0.01, "c_call_s": 0.05},
+    "startup": {"starts": 3, "busy_starts": 1, "cutoff_s": 0.5},
     "switch-interval": {"trips": 5, "budget_s": 0.1},
 }
 

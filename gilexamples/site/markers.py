@@ -96,4 +96,14 @@ def render_markers(markdown: str, docs_dir: str | Path) -> str:
         warning = load_warning(doc)
         return stamp_line(doc) + ("\n\n" + warning if warning else "")
 
-    return MARKER.sub(replace, markdown)
+    def replace_indented(match: re.Match) -> str:
+        # A marker on its own line inside an indented block (a "??? note") gets its
+        # replacement indented alike, so a table stays inside the block.
+        line_start = markdown.rfind("\n", 0, match.start()) + 1
+        indent = markdown[line_start:match.start()]
+        text = replace(match)
+        if not indent or indent.strip():
+            return text
+        return text.replace("\n", "\n" + indent).replace("\n" + indent + "\n", "\n\n")
+
+    return MARKER.sub(replace_indented, markdown)

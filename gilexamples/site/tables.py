@@ -1,7 +1,7 @@
 """Markdown tables of stored lab results, one builder per experiment (and view).
 
 :func:`render_table` picks the builder for an experiment (``countdown``,
-``countdown switches``, ``convoy``, ``switch-interval``, ``response``; any
+``countdown switches``, ``convoy``, ``switch-interval``, ``response``, ``startup``; any
 other experiment gets a generic table of its numeric metrics) and adds the
 stamp line and, for results measured on a busy machine, a warning.
 """
@@ -167,6 +167,29 @@ def _response(doc: dict) -> str:
     return markdown_table(header, rows)
 
 
+def _startup(doc: dict) -> str:
+    header = ["Interpreter", "GIL", "start alone", "start on a busy core", "slowdown",
+              "context switches per start, alone", "on a busy core"]
+    rows = []
+    for row_name, setups in by_interpreter(doc):
+        run = setups.get("all cores") or next(iter(setups.values()))
+        m = run.get("metrics", {})
+        busy = cell(run, "busy_s")
+        slowdown = cell(run, "slowdown", fmt=units.times)
+        switches = cell(run, "switches_busy", fmt=_count)
+        if m.get("cut_off"):   # a start stopped at the cut-off: the figures are lower bounds
+            busy, slowdown, switches = ("over " + text for text in (busy, slowdown, switches))
+        if m.get("verdict") == "inconclusive":
+            slowdown = "inconclusive"
+        rows.append([row_name, gil(run), cell(run, "alone_s"), busy, slowdown,
+                     cell(run, "switches_alone", fmt=_count), switches])
+    return markdown_table(header, rows)
+
+
+def _count(value) -> str:
+    return units.NA if value is None else f"{value:,.0f}"
+
+
 def _generic(doc: dict) -> str:
     keys: list[str] = []
     for run in doc["runs"]:
@@ -186,7 +209,7 @@ def _generic(doc: dict) -> str:
 #: "experiment" or "experiment view" -> table builder.
 TABLES = {"countdown": _countdown, "convoy": _convoy, "switch-interval": _switch_interval,
           "response": _response, "countdown switches": _countdown_switches,
-          "convoy harness": _convoy_harness}
+          "convoy harness": _convoy_harness, "startup": _startup}
 
 
 def render_table(doc: dict, view: str = "") -> str:

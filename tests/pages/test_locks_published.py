@@ -110,3 +110,24 @@ def test_floor_claim_most_of_the_cost_is_python_around_the_calls():
     assert ctypes_locks
     for row in ctypes_locks:
         assert row["remainder_ns"] > row["floor_ns"], row
+
+
+# --- startup: what PyMutex's spin costs on a busy core ------------------------------------
+
+def test_startup_published_shows_the_free_threaded_313_slowdown():
+    """The note under "spinning" says: a build with a GIL starts a little slower on a busy
+    core, the free-threaded 3.13 build far slower, with thousands of context switches."""
+    found = load_results(PUBLISHED, "startup")
+    assert found is not None, "docs/results/lab/startup.json is missing"
+    assert not load_warning(found), load_warning(found)
+    runs = [r for r in found["runs"] if "metrics" in r and r["metrics"]["verdict"] == "measured"]
+    free = [r for r in runs if r["python"].get("free_threaded")
+            and r["python"]["version"].startswith("3.13.")]
+    with_gil = [r for r in runs if not r["python"].get("free_threaded")]
+    assert free and with_gil, "no measured free-threaded 3.13 row, or no row with a GIL"
+    worst_gil = max(r["metrics"]["slowdown"] for r in with_gil)
+    assert worst_gil < 5, [(r["python"]["label"], r["metrics"]["slowdown"]) for r in with_gil]
+    for run in free:
+        m = run["metrics"]
+        assert m["slowdown"] > 4 * worst_gil and m["switches_busy"] > 1000, (
+            run["python"]["label"], m)

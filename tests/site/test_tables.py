@@ -55,6 +55,27 @@ def test_table_marker_becomes_a_table_with_a_stamp(docs_dir):
     assert ("cores" in stamp) != ("vCPUs" in stamp)
 
 
+def test_a_marker_inside_a_note_stays_inside_it(docs_dir):
+    """An indented marker (in a "??? note" block) is replaced by text indented alike, so
+    the table and its stamp render inside the block."""
+    page = '??? note "Measured"\n\n    <!-- lab-table: convoy -->\n\nAfter.\n'
+    out = render_markers(page, docs_dir)
+    body = out.split("\n\nAfter.")[0].splitlines()[2:]
+    assert body and all(line.startswith("    ") or not line for line in body), body
+    assert any(line.startswith("    | Interpreter") for line in body)
+    assert any(line.startswith("    *Measured on") for line in body)
+
+
+def test_startup_table_marks_a_cut_off_start_as_a_lower_bound():
+    run = {"python": {"implementation": "CPython", "version": "3.13.15", "free_threaded": True,
+                      "gil_enabled": False, "label": "CPython 3.13.15t"},
+           "metrics": {"alone_s": 0.02, "busy_s": 1.0, "slowdown": 50.0, "cut_off": True,
+                       "switches_alone": 18.0, "switches_busy": 700.0, "verdict": "measured"}}
+    table = render_table({"experiment": "startup", "runs": [run], "stamp": {}})
+    row = next(line for line in table.splitlines() if line.startswith("| CPython 3.13.15t"))
+    assert "over 1.00 s" in row and "over 50×" in row and "over 700" in row, row
+
+
 def doc_stamp(docs: Path) -> dict:
     return load_results(docs / "results" / "lab", "convoy")["stamp"]
 
