@@ -39,9 +39,9 @@ QUICK_LAB_PARAMS: dict[str, dict] = {
     "overhead": {"n": 5000, "repeat": 3},
     "races": {"seconds": 0.03, "repeat": 1},
     "response": {"samples": 20, "budget_s": 0.5},
-    "scaling": {"repeat": 1, "total": 1500000},
+    "scaling": {"repeat": 1, "total": 1000000},
     "signals": {"timer_s": 0.01, "c_call_s": 0.05},
-    "startup": {"starts": 3, "busy_starts": 1, "cutoff_s": 0.5},
+    "startup": {"starts": 2, "busy_starts": 1, "cutoff_s": 0.3},
     "switch-interval": {"trips": 5, "budget_s": 0.1},
 }
 
