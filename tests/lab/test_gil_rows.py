@@ -65,6 +65,7 @@ def test_the_users_own_python_gil_1_leaves_one_row(t_build, monkeypatch):
     assert [(r.gil_enabled, r.env) for r in rows] == [(True, {})]
 
 
+@pytest.mark.slow
 def test_cli_run_shows_both_rows(cli, t_build):
     result = cli("run", "overhead", "--quick", "--json", "--python", t_build.executable)
     assert result.returncode == 0, result.stderr

@@ -268,8 +268,14 @@ def _payload(python) -> dict:
     return json.loads(lines[0])
 
 
-def test_payload_keeps_the_contract():
-    metrics = _payload(sys.executable)["metrics"]
+@pytest.fixture(scope="module")
+def payload_here() -> dict:
+    """The payload's metrics under the running Python, run once for the tests below."""
+    return _payload(sys.executable)["metrics"]
+
+
+def test_payload_keeps_the_contract(payload_here):
+    metrics = payload_here
     assert metrics["sleep_raising_handler_raised"]
     assert metrics["watchdog_exit_status"] == 1 and metrics["watchdog_dumped"]
     assert metrics["crash_exit_status"] == -signal.SIGSEGV
@@ -277,10 +283,10 @@ def test_payload_keeps_the_contract():
     assert metrics["faulthandler_dumped"] is True
 
 
-def test_payload_agrees_with_the_package_demos():
+def test_payload_agrees_with_the_package_demos(payload_here):
     """The payload (which cannot import the package) finds what the package's demos find,
     in this interpreter: the same answer to every question both ask."""
-    metrics = _payload(sys.executable)["metrics"]
+    metrics = payload_here
     who = delivery.who_runs_the_handler(busy_s=0.1)
     assert metrics["handler_thread"] == who["main"]["thread"] == "MainThread"
     assert metrics["pthread_kill_handler_thread"] == who["pthread_kill"]["thread"]
@@ -301,6 +307,7 @@ def test_payload_agrees_with_the_package_demos():
     assert metrics["subinterpreter_signal_refused"] is refused_here is True
 
 
+@pytest.mark.slow
 def test_payload_under_python_2_7():
     """2.7: handlers via pending calls, uninterruptible lock waits, sleep cut short."""
     python = _python_2_7()
