@@ -19,6 +19,14 @@ if hasattr(time, "perf_counter"):
 else:  # Python 2.7: gettimeofday(), 1 microsecond resolution
     clock, CLOCK_NAME = time.time, "time"
 
+def child_argv(*args):
+    """The command line that starts a child of this payload's interpreter: ``-S`` leaves
+    out the site module (a child uses the standard library only; skipping site's scan
+    of site-packages halves the start-up of a pyenv build), and whatever the
+    environment asks for (``PYTHON_GIL``) still applies."""
+    return [sys.executable, "-S"] + list(args)
+
+
 #: A timing experiment needs its threads to get a core when they are runnable:
 #: a busy child must get at least this share of a CPU (see ``free_cpu``).
 MIN_FREE_CPU = 0.8
@@ -94,7 +102,7 @@ def run_children(source, argument, processes):
     try:
         for _ in range(processes):
             children.append(subprocess.Popen(
-                [sys.executable, "-c", source, str(argument)], stdin=subprocess.PIPE,
+                child_argv("-c", source, str(argument)), stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE, universal_newlines=True))
         for child in children:
             if child.stdout.readline().strip() != "ready":
@@ -130,7 +138,7 @@ def parallel_capacity(processes, seconds):
         return None
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = clock()
-    children = [subprocess.Popen([sys.executable, "-c", BURN, str(seconds)])
+    children = [subprocess.Popen(child_argv("-c", BURN, str(seconds)))
                 for _ in range(processes)]
     for child in children:
         child.wait()

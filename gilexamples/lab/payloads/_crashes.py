@@ -11,8 +11,9 @@ process).
 """
 import os
 import subprocess
-import sys
 import time
+
+from _common import child_argv
 
 
 CRASH = r"""
@@ -58,7 +59,7 @@ def child_env():
 
 
 def start_child(code, *args):
-    return subprocess.Popen([sys.executable, "-c", code] + list(args),
+    return subprocess.Popen(child_argv("-c", code, *args),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             env=child_env())
 

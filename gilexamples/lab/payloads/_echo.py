@@ -25,11 +25,10 @@ the harness, not the GIL, and the payloads say so.
 import json
 import socket
 import subprocess
-import sys
 import threading
 import time
 
-from _common import clock, median
+from _common import child_argv, clock, median
 
 #: Bytes in one echo request (and its reply).
 MESSAGE = 64
@@ -191,8 +190,8 @@ class Client(object):
 
     def __init__(self, port, trips, budget, pause, stretch=True):
         self.process = subprocess.Popen(
-            [sys.executable, "-c", CLIENT, str(port), str(trips), str(budget), str(pause),
-             "1" if stretch else "0"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+            child_argv("-c", CLIENT, str(port), str(trips), str(budget), str(pause),
+                       "1" if stretch else "0"), stdin=subprocess.PIPE, stdout=subprocess.PIPE)
         if self.process.stdout.readline().strip() != b"ready":
             self.close()
             raise SystemExit("echo client did not start (status %s)" % self.process.returncode)

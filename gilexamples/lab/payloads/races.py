@@ -219,7 +219,7 @@ def signal_name(number):
 def in_child(case, threads, seconds, repeat):
     """Run one case in a child interpreter (this file again): a crash costs only that case."""
     params = {"case": case, "threads": threads, "seconds": seconds, "repeat": repeat}
-    child = subprocess.Popen([sys.executable, os.path.abspath(__file__), json.dumps(params)],
+    child = subprocess.Popen(_common.child_argv(os.path.abspath(__file__), json.dumps(params)),
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              universal_newlines=True)
     out, err = child.communicate()

@@ -163,7 +163,7 @@ def run_processes(total, k):
     try:
         for n in shares(total, k):
             children.append(subprocess.Popen(
-                [sys.executable, "-c", CHILD, str(n)], stdin=subprocess.PIPE,
+                _common.child_argv("-c", CHILD, str(n)), stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE, universal_newlines=True))
         for child in children:
             if child.stdout.readline().strip() != "ready":

@@ -168,7 +168,7 @@ def sum_size(seconds):
     """
     n = 200000
     while timed(lambda: sum(numbers(n))) < 0.01:
-        n *= 4
+        n *= 2
     took = min(timed(lambda: sum(numbers(n))) for _ in range(3))
     return max(1, int(n * seconds / took))
 
