@@ -15,11 +15,16 @@ pytestmark = pytest.mark.browser
 COPY_BUTTON = "button.md-code__button[data-md-type=copy], button.md-clipboard"
 
 
-def _open(new_page, site_url, doc, **options):
-    page = new_page(**options)
+def _go(page, site_url, doc):
+    """Load ``doc`` in ``page``, as a reader following a link would."""
     response = page.goto(site_url + site.page_url_path(doc), wait_until="load")
     assert response.status == 200, f"{doc}: HTTP {response.status}"
     return page
+
+
+def _open(new_page, site_url, doc, **options):
+    """``doc`` in a page of a fresh browser context (nothing remembered from other pages)."""
+    return _go(new_page(**options), site_url, doc)
 
 
 def _pages_with(visits, attribute) -> list[site.Visit]:
@@ -58,12 +63,15 @@ def test_copy_buttons_copy_the_code(visits, new_page, site_url):
     material's button; notebook pages mkdocs-jupyter's <clipboard-copy> on each input cell."""
     pages = _pages_with(visits, "code_blocks")
     assert any(not r.doc.endswith(".ipynb") for r in pages), "no Markdown page has code"
-    origin = site_url.rstrip("/")
+    # One page for all (a reader going from page to page): nothing here depends on what
+    # an earlier page remembered.
+    page = new_page()
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"],
+                                   origin=site_url.rstrip("/"))
     for record in pages:
-        page = _open(new_page, site_url, record.doc)
+        _go(page, site_url, record.doc)
         # Code may sit in a collapsed note: open them all, as a reader would.
         page.evaluate("document.querySelectorAll('article details').forEach(d => d.open = true)")
-        page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=origin)
         if record.doc.endswith(".ipynb"):
             cells = page.locator("article .jp-CodeCell .jp-InputArea")
             buttons = page.locator("article .jp-CodeCell clipboard-copy")
@@ -94,15 +102,16 @@ def test_copy_buttons_copy_the_code(visits, new_page, site_url):
                 assert _normalise(copied) == _normalise(expected), (
                     f"{record.doc}: block {n}'s copy button copied {copied[:200]!r}, "
                     f"the block shows {expected[:200]!r}")
-        assert not page.recorder.console_errors, page.recorder.console_errors
+        assert not page.recorder.console_errors, (record.doc, page.recorder.console_errors)
 
 
 def test_code_annotations_open(visits, new_page, site_url):
     """On every page with code annotations: clicking the first marker shows its tooltip."""
     pages = _pages_with(visits, "annotations")
     assert pages, "no page has a code annotation (the docs conventions ask for annotated code)"
+    page = new_page()   # one page for all, as in the copy-button test
     for record in pages:
-        page = _open(new_page, site_url, record.doc)
+        _go(page, site_url, record.doc)
         annotation = page.locator("article .md-annotation").first
         # material 9.8 builds the tooltip when the marker gets focus: before the click
         # there is no active one
@@ -119,7 +128,7 @@ def test_code_annotations_open(visits, new_page, site_url):
         box = tooltip.bounding_box()
         assert text, f"{record.doc}: the annotation tooltip is empty"
         assert box and box["width"] > 20 and box["height"] > 10, f"{record.doc}: tooltip box {box}"
-        assert not page.recorder.console_errors, page.recorder.console_errors
+        assert not page.recorder.console_errors, (record.doc, page.recorder.console_errors)
 
 
 # In the page: for the tab set number n, which label is selected and which panels show.
