@@ -35,6 +35,13 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def _sigint_as_at_a_terminal() -> None:
+    """In the child before exec: SIGINT back to its default. A shell running a script in
+    the background starts it with SIGINT ignored, the ignore is inherited across exec, and
+    Python then installs no KeyboardInterrupt handler: Ctrl-C's signal would do nothing."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class MkdocsServe:
     """``mkdocs serve`` as ``make serve`` runs it, in a process group of its own (mkdocs
     and its notebook kernels), its log in a file (a pipe nobody reads could fill up)."""
@@ -48,14 +55,16 @@ class MkdocsServe:
             [sys.executable, "-m", "mkdocs", "serve", "--no-livereload",
              "--dev-addr", f"127.0.0.1:{self.port}"],
             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=self._log, text=True,
-            env=dict(os.environ, NO_MKDOCS_2_WARNING="1"), start_new_session=True)
+            env=dict(os.environ, NO_MKDOCS_2_WARNING="1"), start_new_session=True,
+            preexec_fn=_sigint_as_at_a_terminal)
 
     def log(self) -> str:
         self._log.flush()
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
     def stop(self) -> None:
-        """SIGINT to the group, as Ctrl-C would; SIGKILL if it does not end within 20 s."""
+        """SIGINT to the group, as Ctrl-C would; SIGKILL if it does not end within 20 s
+        (the serve test then fails: see its last assertion)."""
         if self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGINT)
             try:

@@ -34,4 +34,5 @@ def test_mkdocs_serve_serves_the_home_page_at_the_root(mkdocs_serve):
             assert "Threads and the GIL" in reply.read().decode("utf-8")
     finally:
         mkdocs_serve.stop()
-    assert mkdocs_serve.process.returncode is not None
+    # Ctrl-C ends it cleanly (exit status 0 or 1), not the SIGKILL that follows 20 s later
+    assert mkdocs_serve.process.returncode in (0, 1), mkdocs_serve.process.returncode
