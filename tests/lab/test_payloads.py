@@ -130,12 +130,17 @@ def test_switch_interval_sets_the_round_trip(measured):
     assert slow["setting"] > fast["setting"] and slow["rtt_s"] > fast["rtt_s"]
 
 
-def test_check_interval_barely_matters_under_the_tick_gil(measured):
+def test_tick_gil_round_trip_stays_far_below_an_interval_at_the_default(measured):
+    """"A better GIL": at the default check interval (100 ticks) or below, 2.7's round trip
+    stays far below a 3.x switch interval. Above it, it grows by an amount that varies
+    widely from run to run (the page says so), so larger settings are not bounded here."""
     if PY27 is None:
         pytest.skip(NO_27)
     m = metrics(measured, "switch-interval", PY27)
     assert m["knob"] == "check_interval" and m["unit"] == "ticks"
-    assert max(row["rtt_s"] for row in m["settings"]) < 0.2 * sys.getswitchinterval()
+    at_default_or_below = [row for row in m["settings"] if row["setting"] <= 100]
+    assert at_default_or_below, m["settings"]
+    assert max(row["rtt_s"] for row in at_default_or_below) < 0.2 * sys.getswitchinterval()
 
 
 def test_response_waits_about_a_switch_interval(measured):
