@@ -196,6 +196,12 @@ def test_countdown_tick_gil_thrashes_on_several_cores(measured):
     def problems(old, old_one, new):
         if old.get("verdict") == "inconclusive":
             return [f"inconclusive: {old['why']}"]
+        if kernel(new) > 0.03:
+            # 3.x's threads sleep on the GIL without a fight: a reference that spent this
+            # much of its time in the kernel was disturbed (other work, the host), and 2.7's
+            # share cannot be judged against it.
+            return [f"inconclusive: the 3.x reference spent {kernel(new):.2f} of its time "
+                    "in the kernel (other work on the machine)"]
         found = []
         if not old["switches_per_s"] > 3 * new["switches_per_s"]:
             found.append("2.7 does not switch 3x more often than 3.x")
